@@ -1,0 +1,26 @@
+//! `figmark check`: every validation of a build, writing nothing. Exit 0 when clean, 1 when not.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{Format, print_diagnostics};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// `github` prints GitHub Actions annotations.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+pub fn run(root: &Path, args: Args) -> ExitCode {
+    match figmark::build::plan(root) {
+        Ok(plan) => {
+            print_diagnostics(&plan.warnings, args.format);
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics, args.format);
+            ExitCode::FAILURE
+        }
+    }
+}

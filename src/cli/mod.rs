@@ -1,0 +1,56 @@
+//! Command-line interface: one file per subcommand.
+
+mod build;
+mod check;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use figmark::diagnostics::Diagnostic;
+
+#[derive(Parser)]
+#[command(name = "figmark", version, about = "Build a cross-linked site with figures from markdown notes")]
+pub struct Cli {
+    /// The site's folder: holds site.toml, content/, templates/ and static/.
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    Build(build::Args),
+    /// Run every check (front matter, links, anchors, figures, math) without writing anything.
+    Check(check::Args),
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Default, ValueEnum)]
+pub enum Format {
+    /// `error: file:line:col: message`, for people.
+    #[default]
+    Human,
+    /// GitHub Actions annotations, so a pull request shows each problem on its line.
+    Github,
+}
+
+impl Cli {
+    pub fn run(self) -> ExitCode {
+        match self.command {
+            Command::Build(args) => build::run(&self.root, args),
+            Command::Check(args) => check::run(&self.root, args),
+        }
+    }
+}
+
+pub fn print_diagnostics(diagnostics: &[Diagnostic], format: Format) {
+    for d in diagnostics {
+        match format {
+            Format::Human => eprintln!("{d}"),
+            Format::Github => println!("{}", d.github()),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Cross-link stage: checks every recorded link and anchor against the rendered site (never by
+//! re-reading files) and gathers backlinks.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::content::{CONTENT_DIR, Site};
+use crate::diagnostics::{Diagnostic, LineIndex, nearest};
+use crate::markdown::{Rendered, Target};
+use crate::urls;
+
+/// A page that links here, with the sentence the link sits in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backlink {
+    pub from: usize,
+    pub sentence: String,
+}
+
+/// Checks links of every page; returns the problems and, per page, the pages linking to it.
+pub fn check(root: &Path, site: &Site, rendered: &[Rendered]) -> (Vec<Diagnostic>, Vec<Vec<Backlink>>) {
+    let by_rel: HashMap<&str, usize> = site.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
+    let mut diagnostics = Vec::new();
+    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); site.pages.len()];
+    for (i, (page, out)) in site.pages.iter().zip(rendered).enumerate() {
+        let index = LineIndex::new(&page.source);
+        let file = page.display_path();
+        for link in &out.links {
+            let (line, col) = index.line_col(link.offset);
+            let error = |msg: String| Diagnostic::error(&file, line, col, msg);
+            match &link.target {
+                Target::External => {}
+                Target::SamePage(anchor) => {
+                    if !anchor.is_empty() && !has_anchor(out, anchor) {
+                        diagnostics.push(anchor_error(error, &link.dest, anchor, out));
+                    }
+                }
+                Target::Page { rel, anchor } => {
+                    let Some(&j) = by_rel.get(rel.as_str()) else {
+                        let mut d = error(format!("broken link `{}`: no page {CONTENT_DIR}/{rel}", link.dest));
+                        if let Some(near) = nearest(rel, by_rel.keys().copied()) {
+                            d = d.with_hint(format!("did you mean `{}`?", urls::relative(&page.rel, near)));
+                        }
+                        diagnostics.push(d);
+                        continue;
+                    };
+                    if let Some(anchor) = anchor
+                        && !anchor.is_empty()
+                        && !has_anchor(&rendered[j], anchor)
+                    {
+                        diagnostics.push(anchor_error(error, &link.dest, anchor, &rendered[j]));
+                        continue;
+                    }
+                    if j != i && !link.is_image && backlinks[j].iter().all(|b| b.from != i) {
+                        backlinks[j].push(Backlink { from: i, sentence: link.sentence.clone() });
+                    }
+                }
+                Target::Asset { rel, from_static } => {
+                    let (dir, known) = if *from_static {
+                        ("static", root.join("static").join(rel).is_file())
+                    } else {
+                        (CONTENT_DIR, site.assets.iter().any(|a| a == rel))
+                    };
+                    if !known {
+                        let what = if link.is_image { "image" } else { "file" };
+                        let mut d = error(format!("missing {what} `{}`: no file {dir}/{rel}", link.dest));
+                        if let Some(near) = nearest(rel, site.assets.iter().map(String::as_str)) {
+                            d = d.with_hint(format!("did you mean `{}`?", urls::relative(&page.rel, near)));
+                        }
+                        diagnostics.push(d);
+                    }
+                }
+                Target::Escapes => diagnostics.push(
+                    error(format!("link `{}` leaves the content folder", link.dest))
+                        .with_hint("link only to notes and files under content/ or static/"),
+                ),
+                Target::RootAbsolute => diagnostics.push(
+                    error(format!("link `{}` starts with `/`", link.dest))
+                        .with_hint("write a path relative to this file so it works on GitHub, offline and under any sub-path"),
+                ),
+            }
+        }
+    }
+    (diagnostics, backlinks)
+}
+
+fn has_anchor(page: &Rendered, anchor: &str) -> bool {
+    page.headings.iter().any(|h| h.id == anchor)
+}
+
+fn anchor_error(error: impl Fn(String) -> Diagnostic, dest: &str, anchor: &str, target: &Rendered) -> Diagnostic {
+    let d = error(format!("broken anchor in `{dest}`: no heading with id `{anchor}`"));
+    match nearest(anchor, target.headings.iter().map(|h| h.id.as_str())) {
+        Some(near) => d.with_hint(format!("did you mean `#{near}`?")),
+        None if !target.headings.is_empty() => {
+            let ids: Vec<&str> = target.headings.iter().take(8).map(|h| h.id.as_str()).collect();
+            d.with_hint(format!("headings there: #{}", ids.join(", #")))
+        }
+        None => d,
+    }
+}

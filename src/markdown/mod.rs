@@ -1,0 +1,69 @@
+//! Parse and render stage: markdown body → HTML plus everything found on the way (headings,
+//! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
+
+mod figures;
+pub mod headings;
+pub mod highlight;
+pub mod links;
+mod math;
+pub mod slug;
+pub mod text;
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{Options, Parser, TextMergeWithOffset};
+
+use crate::content::Page;
+use crate::diagnostics::{Diagnostic, LineIndex};
+pub use headings::Heading;
+pub use links::{Link, Target};
+pub use text::TextBlock;
+
+/// What rendering one page produced.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    pub blocks: Vec<TextBlock>,
+    pub figures: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
+}
+
+/// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
+/// become a link to its index page.
+pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
+    let file = page.display_path();
+    let index = LineIndex::new(&page.source);
+    let body_start = page.body_start;
+    let line_of = |body_offset: usize| index.line_col(body_start + body_offset).0;
+
+    let mut out = Rendered::default();
+    let mut figure_diags = Vec::new();
+    let mut code_diags = Vec::new();
+    let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
+    let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
+    let events = headings::assign_ids(events, body_start, &mut out.headings);
+    let events = links::rewrite(events, &page.rel, body_start, section_dirs, &mut out.links);
+    let mut sentences = Vec::new();
+    let events = text::collect(events, &mut out.blocks, &mut sentences);
+    let events = math::render(events);
+    pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
+    for (link, sentence) in out.links.iter_mut().zip(sentences) {
+        link.sentence = sentence;
+    }
+    out.diagnostics.extend(figure_diags);
+    out.diagnostics.extend(code_diags);
+    out
+}

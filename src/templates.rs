@@ -1,0 +1,333 @@
+//! Template stage: builds each page's view (navigation, breadcrumbs, prev/next, backlinks) and
+//! renders it with tera. The default theme is compiled in; a site's own `templates/` folder
+//! overrides it file by file.
+
+use std::path::Path;
+
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera};
+
+use crate::content::{Page, Site};
+use crate::diagnostics::Diagnostic;
+use crate::links::Backlink;
+use crate::markdown::Rendered;
+use crate::urls;
+
+pub const TEMPLATE_DIR: &str = "templates";
+
+/// The default theme: the repository's own `templates/`, compiled into the binary.
+const DEFAULTS: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("section.html", include_str!("../templates/section.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
+];
+
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Loads the default templates, replaced by any file of the same name in `root/templates/`,
+    /// plus any other `.html` file there (partials).
+    pub fn load(root: &Path) -> Result<Self, Vec<Diagnostic>> {
+        let mut sources: Vec<(String, String)> =
+            DEFAULTS.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let mut diagnostics = Vec::new();
+        let dir = root.join(TEMPLATE_DIR);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut names: Vec<String> = entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".html"))
+                .collect();
+            names.sort();
+            for name in names {
+                match std::fs::read_to_string(dir.join(&name)) {
+                    Ok(text) => match sources.iter_mut().find(|(n, _)| *n == name) {
+                        Some(slot) => slot.1 = text,
+                        None => sources.push((name, text)),
+                    },
+                    Err(e) => diagnostics.push(Diagnostic::error(
+                        format!("{TEMPLATE_DIR}/{name}"),
+                        0,
+                        0,
+                        format!("cannot read: {e}"),
+                    )),
+                }
+            }
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        for (name, text) in &sources {
+            if let Err(e) = tera.add_raw_template(name, text) {
+                diagnostics.push(template_error(name, &e));
+            }
+        }
+        if diagnostics.is_empty() {
+            Ok(Self { tera })
+        } else {
+            Err(diagnostics)
+        }
+    }
+
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|e| template_error(name, &e))
+    }
+}
+
+/// A tera error as a diagnostic naming the template file and line.
+fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
+    let (file, line, col, message) = match e.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let file = if report.filename().is_empty() { name } else { report.filename() };
+            let span = report.span();
+            (file.to_string(), span.start_line, span.start_col + 1, report.message().to_string())
+        }
+        _ => (name.to_string(), 0, 0, e.to_string()),
+    };
+    Diagnostic::error(format!("{TEMPLATE_DIR}/{file}"), line, col, format!("template: {message}"))
+}
+
+#[derive(Serialize)]
+pub struct LinkView {
+    pub title: String,
+    pub href: String,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    title: String,
+    href: String,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    title: String,
+    href: String,
+    /// This item is the page being shown.
+    current: bool,
+    /// This item's section holds the page being shown: it is expanded.
+    open: bool,
+    children: Vec<NavItem>,
+}
+
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    id: &'a str,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct BacklinkView {
+    title: String,
+    href: String,
+    sentence: String,
+}
+
+/// Everything a template sees for one page.
+#[derive(Serialize)]
+struct PageView<'a> {
+    site_title: &'a str,
+    site_description: &'a str,
+    language: &'a str,
+    /// Prefix from this page to the output root (`""`, `"../"`, …).
+    root: String,
+    title: &'a str,
+    summary: &'a str,
+    content: &'a str,
+    tags: Vec<LinkView>,
+    toc: Vec<TocEntry<'a>>,
+    nav: Vec<NavItem>,
+    breadcrumbs: Vec<LinkView>,
+    prev: Option<LinkView>,
+    next: Option<LinkView>,
+    backlinks: Vec<BacklinkView>,
+    /// For section and home pages: their notes and subsections, in reading order.
+    pages: Vec<Entry>,
+    subsections: Vec<Entry>,
+    edit_url: Option<String>,
+    canonical: Option<String>,
+}
+
+/// Site-wide facts the views need, computed once.
+pub struct SiteViews<'a> {
+    pub site: &'a Site,
+    pub rendered: &'a [Rendered],
+    pub backlinks: &'a [Vec<Backlink>],
+    /// Output path of each tag's page, by tag name.
+    pub tag_pages: &'a std::collections::BTreeMap<String, String>,
+}
+
+impl SiteViews<'_> {
+    pub fn page_context(&self, i: usize) -> Context {
+        let site = self.site;
+        let page = &site.pages[i];
+        let from = page.output_path();
+        let href = |j: usize| urls::relative(&from, &site.pages[j].output_path());
+        let link = |j: usize| LinkView { title: site.pages[j].meta.title.clone(), href: href(j) };
+        let position = site.reading_order.iter().position(|&p| p == i);
+        let prev = position.and_then(|p| p.checked_sub(1)).map(|p| link(site.reading_order[p]));
+        let next = position.and_then(|p| site.reading_order.get(p + 1)).map(|&j| link(j));
+        let entry = |j: usize| Entry {
+            title: site.pages[j].meta.title.clone(),
+            href: href(j),
+            summary: site.pages[j].meta.summary.clone(),
+        };
+        let (pages, subsections) = if page.is_section_index() {
+            let s = &site.sections[page.section];
+            (
+                s.pages.iter().map(|&j| entry(j)).collect(),
+                s.subsections.iter().map(|&c| entry(site.sections[c].index)).collect(),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let view = PageView {
+            site_title: &site.config.title,
+            site_description: &site.config.description,
+            language: &site.config.language,
+            root: urls::to_root(&from),
+            title: &page.meta.title,
+            summary: &page.meta.summary,
+            content: &self.rendered[i].html,
+            tags: page
+                .meta
+                .tags
+                .iter()
+                .filter_map(|t| {
+                    let out = self.tag_pages.get(t)?;
+                    Some(LinkView { title: t.clone(), href: urls::relative(&from, out) })
+                })
+                .collect(),
+            toc: self.rendered[i]
+                .headings
+                .iter()
+                .filter(|h| h.level == 2 || h.level == 3)
+                .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
+                .collect(),
+            nav: self.nav(Some(page), &from),
+            breadcrumbs: self.breadcrumbs(page, &from),
+            prev,
+            next,
+            backlinks: self.backlinks[i]
+                .iter()
+                .map(|b| BacklinkView {
+                    title: site.pages[b.from].meta.title.clone(),
+                    href: href(b.from),
+                    sentence: b.sentence.clone(),
+                })
+                .collect(),
+            pages,
+            subsections,
+            edit_url: site.config.edit_url(&page.rel),
+            canonical: canonical(&site.config.base_url, &from),
+        };
+        Context::from_serialize(&view).unwrap_or_default()
+    }
+
+    /// The sections of the site, with only the open chain down to this page expanded, so a
+    /// page's size does not grow with the number of pages in the site.
+    fn nav(&self, page: Option<&Page>, from: &str) -> Vec<NavItem> {
+        let site = self.site;
+        let mut open_chain = Vec::new();
+        let mut s = page.map(|p| p.section);
+        while let Some(id) = s {
+            open_chain.push(id);
+            s = site.sections[id].parent;
+        }
+        let item = |j: usize, children: Vec<NavItem>, open: bool| NavItem {
+            title: site.pages[j].meta.title.clone(),
+            href: urls::relative(from, &site.pages[j].output_path()),
+            current: page.is_some_and(|p| p.rel == site.pages[j].rel),
+            open,
+            children,
+        };
+        fn section_items(
+            views: &SiteViews,
+            s: usize,
+            open_chain: &[usize],
+            item: &dyn Fn(usize, Vec<NavItem>, bool) -> NavItem,
+        ) -> Vec<NavItem> {
+            let section = &views.site.sections[s];
+            let mut items = Vec::new();
+            for &sub in &section.subsections {
+                let open = open_chain.contains(&sub);
+                let children = if open { section_items(views, sub, open_chain, item) } else { Vec::new() };
+                items.push(item(views.site.sections[sub].index, children, open));
+            }
+            items.splice(0..0, section.pages.iter().map(|&j| item(j, Vec::new(), false)));
+            items
+        }
+        let mut nav = vec![item(site.sections[0].index, Vec::new(), false)];
+        nav.extend(section_items(self, 0, &open_chain, &item));
+        nav
+    }
+
+    fn breadcrumbs(&self, page: &Page, from: &str) -> Vec<LinkView> {
+        let site = self.site;
+        let mut chain = Vec::new();
+        let mut s = Some(page.section);
+        while let Some(id) = s {
+            let index = site.sections[id].index;
+            if site.pages[index].rel != page.rel {
+                chain.push(LinkView {
+                    title: site.pages[index].meta.title.clone(),
+                    href: urls::relative(from, &site.pages[index].output_path()),
+                });
+            }
+            s = site.sections[id].parent;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+impl SiteViews<'_> {
+    /// A generated listing page (tags): a title, a summary and entries `(title, output path, summary)`.
+    pub fn list_context(&self, from: &str, title: &str, summary: &str, entries: &[(String, String, String)]) -> Context {
+        let config = &self.site.config;
+        let view = PageView {
+            site_title: &config.title,
+            site_description: &config.description,
+            language: &config.language,
+            root: urls::to_root(from),
+            title,
+            summary,
+            content: "",
+            tags: Vec::new(),
+            toc: Vec::new(),
+            nav: self.nav(None, from),
+            breadcrumbs: vec![LinkView {
+                title: self.site.pages[self.site.sections[0].index].meta.title.clone(),
+                href: urls::relative(from, "index.html"),
+            }],
+            prev: None,
+            next: None,
+            backlinks: Vec::new(),
+            pages: entries
+                .iter()
+                .map(|(title, path, summary)| Entry {
+                    title: title.clone(),
+                    href: urls::relative(from, path),
+                    summary: summary.clone(),
+                })
+                .collect(),
+            subsections: Vec::new(),
+            edit_url: None,
+            canonical: canonical(&config.base_url, from),
+        };
+        Context::from_serialize(&view).unwrap_or_default()
+    }
+}
+
+fn canonical(base_url: &str, path: &str) -> Option<String> {
+    if base_url.is_empty() {
+        return None;
+    }
+    Some(format!("{}/{}", base_url.trim_end_matches('/'), path.trim_end_matches("index.html")))
+}
