@@ -44,7 +44,11 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     };
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
-    let mut rendered: Vec<Rendered> = site.pages.par_iter().map(|p| markdown::render(p, &section_dirs)).collect();
+    let mut rendered: Vec<Rendered> = site
+        .pages
+        .par_iter()
+        .map(|p| markdown::render(p, &section_dirs))
+        .collect();
     for r in &mut rendered {
         diagnostics.append(&mut r.diagnostics);
     }
@@ -58,15 +62,26 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     }
 
     let tags = tag_pages(&site);
-    let tag_paths: BTreeMap<String, String> = tags.iter().map(|(name, (path, _))| (name.clone(), path.clone())).collect();
-    let views = SiteViews { site: &site, rendered: &rendered, backlinks: &backlinks, tag_pages: &tag_paths };
+    let tag_paths: BTreeMap<String, String> = tags
+        .iter()
+        .map(|(name, (path, _))| (name.clone(), path.clone()))
+        .collect();
+    let views = SiteViews {
+        site: &site,
+        rendered: &rendered,
+        backlinks: &backlinks,
+        tag_pages: &tag_paths,
+    };
     let mut files = BTreeMap::new();
     let pages: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
             let html = templates.render(template_for(page), &views.page_context(i))?;
-            Ok(OutputFile { path: page.output_path(), contents: Contents::Bytes(html.into_bytes()) })
+            Ok(OutputFile {
+                path: page.output_path(),
+                contents: Contents::Bytes(html.into_bytes()),
+            })
         })
         .collect();
     for page in pages {
@@ -77,17 +92,24 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
             Err(d) => diagnostics.push(d),
         }
     }
-    let mut render_listing = |path: &str, title: &str, summary: &str, entries: &[(String, String, String)]| {
-        match templates.render("section.html", &views.list_context(path, title, summary, entries)) {
+    let mut render_listing =
+        |path: &str, title: &str, summary: &str, entries: &[(String, String, String)]| match templates
+            .render("section.html", &views.list_context(path, title, summary, entries))
+        {
             Ok(html) => {
                 files.insert(path.to_string(), Contents::Bytes(html.into_bytes()));
             }
             Err(d) => diagnostics.push(d),
-        }
-    };
+        };
     let tag_entries: Vec<(String, String, String)> = tags
         .iter()
-        .map(|(name, (path, pages))| (format!("#{name}"), path.clone(), format!("{} 篇笔记", pages.len())))
+        .map(|(name, (path, pages))| {
+            (
+                format!("#{name}"),
+                path.clone(),
+                format!("{} 篇笔记", pages.len()),
+            )
+        })
         .collect();
     if !tag_entries.is_empty() {
         render_listing("tags/index.html", "标签", "按标签浏览全部笔记。", &tag_entries);
@@ -95,7 +117,13 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     for (name, (path, pages)) in &tags {
         let entries: Vec<(String, String, String)> = pages
             .iter()
-            .map(|&i| (site.pages[i].meta.title.clone(), site.pages[i].output_path(), site.pages[i].meta.summary.clone()))
+            .map(|&i| {
+                (
+                    site.pages[i].meta.title.clone(),
+                    site.pages[i].output_path(),
+                    site.pages[i].meta.summary.clone(),
+                )
+            })
             .collect();
         render_listing(path, &format!("标签：{name}"), "", &entries);
     }
@@ -116,10 +144,16 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     }
 
     if !base.is_empty() {
-        files.insert("sitemap.xml".into(), Contents::Bytes(sitemap(&site, base).into_bytes()));
+        files.insert(
+            "sitemap.xml".into(),
+            Contents::Bytes(sitemap(&site, base).into_bytes()),
+        );
     }
     files.insert(".nojekyll".into(), Contents::Bytes(Vec::new()));
-    files.insert("highlight.css".into(), Contents::Bytes(markdown::highlight::theme_css().into_bytes()));
+    files.insert(
+        "highlight.css".into(),
+        Contents::Bytes(markdown::highlight::theme_css().into_bytes()),
+    );
     for (name, text) in DEFAULT_STATIC {
         files.insert((*name).into(), Contents::Bytes(text.as_bytes().to_vec()));
     }
@@ -134,7 +168,10 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         pages: site.pages.len(),
         sections: site.sections.len(),
         figures: rendered.iter().map(|r| r.figures).sum(),
-        files: files.into_iter().map(|(path, contents)| OutputFile { path, contents }).collect(),
+        files: files
+            .into_iter()
+            .map(|(path, contents)| OutputFile { path, contents })
+            .collect(),
         warnings: finish(diagnostics),
     })
 }
@@ -142,8 +179,14 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
 /// Builds the site at `root` into `output`. On any error the previous output is left as it was.
 pub fn build(root: &Path, output: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let plan = plan(root)?;
-    output::write_site(output, &plan.files)
-        .map_err(|e| vec![Diagnostic::error(output, 0, 0, format!("cannot write the site: {e}"))])?;
+    output::write_site(output, &plan.files).map_err(|e| {
+        vec![Diagnostic::error(
+            output,
+            0,
+            0,
+            format!("cannot write the site: {e}"),
+        )]
+    })?;
     Ok(plan)
 }
 
@@ -182,7 +225,9 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
 }
 
 fn sitemap(site: &Site, base: &str) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for &i in &site.reading_order {
         let path = site.pages[i].output_path();
         let path = path.strip_suffix("index.html").unwrap_or(&path);
@@ -203,7 +248,10 @@ fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
             let rel = e.path().strip_prefix(dir).ok()?;
-            let rel: Vec<&str> = rel.components().map(|c| c.as_os_str().to_str()).collect::<Option<_>>()?;
+            let rel: Vec<&str> = rel
+                .components()
+                .map(|c| c.as_os_str().to_str())
+                .collect::<Option<_>>()?;
             Some((rel.join("/"), e.path().to_path_buf()))
         })
         .collect()

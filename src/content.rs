@@ -158,9 +158,12 @@ pub fn load(root: &Path, config: Config) -> (Option<Site>, Vec<Diagnostic>) {
                 }
             }
             if entry.path().is_dir() {
-                diagnostics.push(
-                    Diagnostic::warning(display(root, entry.path()), 0, 0, "symbolic link to a folder is not followed"),
-                );
+                diagnostics.push(Diagnostic::warning(
+                    display(root, entry.path()),
+                    0,
+                    0,
+                    "symbolic link to a folder is not followed",
+                ));
                 continue;
             }
         } else if file_type.is_dir() {
@@ -211,7 +214,10 @@ pub fn load(root: &Path, config: Config) -> (Option<Site>, Vec<Diagnostic>) {
 }
 
 fn display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn rel_path(base: &Path, path: &Path) -> Option<String> {
@@ -233,7 +239,9 @@ fn symlink_target_inside(content_root: &Path, link: &Path) -> std::io::Result<bo
 fn read_page(path: &Path, rel: &str) -> Result<Option<Page>, Diagnostic> {
     let shown = format!("{CONTENT_DIR}/{rel}");
     let err = |line, msg: String| Diagnostic::error(&shown, line, 0, msg);
-    let len = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| err(0, format!("cannot read: {e}")))?
+        .len();
     if len > MAX_FILE_BYTES {
         return Err(err(
             0,
@@ -265,7 +273,11 @@ fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, Stri
     let text = &source[bom..];
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
-        return Err((1, "missing front matter: the file must start with a `---` line, then YAML with at least a `title`".into()));
+        return Err((
+            1,
+            "missing front matter: the file must start with a `---` line, then YAML with at least a `title`"
+                .into(),
+        ));
     }
     let yaml_start = bom + first_line_end;
     let mut offset = yaml_start;
@@ -307,7 +319,9 @@ fn build_sections(pages: &mut [Page]) -> (Vec<Section>, Vec<usize>) {
     let mut sections: Vec<Section> = Vec::new();
     let mut by_dir = BTreeMap::new();
     // Index files first, shallow to deep, so each parent exists before its children.
-    let mut index_pages: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].is_section_index()).collect();
+    let mut index_pages: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].is_section_index())
+        .collect();
     index_pages.sort_by_key(|&i| (pages[i].rel.matches('/').count(), pages[i].rel.clone()));
     for i in index_pages {
         let dir = parent_dir(&pages[i].rel).to_string();

@@ -18,7 +18,12 @@ pub struct Backlink {
 
 /// Checks links of every page; returns the problems and, per page, the pages linking to it.
 pub fn check(root: &Path, site: &Site, rendered: &[Rendered]) -> (Vec<Diagnostic>, Vec<Vec<Backlink>>) {
-    let by_rel: HashMap<&str, usize> = site.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
+    let by_rel: HashMap<&str, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.as_str(), i))
+        .collect();
     let mut diagnostics = Vec::new();
     let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); site.pages.len()];
     for (i, (page, out)) in site.pages.iter().zip(rendered).enumerate() {
@@ -87,8 +92,15 @@ fn has_anchor(page: &Rendered, anchor: &str) -> bool {
     page.headings.iter().any(|h| h.id == anchor)
 }
 
-fn anchor_error(error: impl Fn(String) -> Diagnostic, dest: &str, anchor: &str, target: &Rendered) -> Diagnostic {
-    let d = error(format!("broken anchor in `{dest}`: no heading with id `{anchor}`"));
+fn anchor_error(
+    error: impl Fn(String) -> Diagnostic,
+    dest: &str,
+    anchor: &str,
+    target: &Rendered,
+) -> Diagnostic {
+    let d = error(format!(
+        "broken anchor in `{dest}`: no heading with id `{anchor}`"
+    ));
     match nearest(anchor, target.headings.iter().map(|h| h.id.as_str())) {
         Some(near) => d.with_hint(format!("did you mean `#{near}`?")),
         None if !target.headings.is_empty() => {

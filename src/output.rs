@@ -101,7 +101,10 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), contents: Contents::Bytes(text.as_bytes().to_vec()) }
+        OutputFile {
+            path: path.into(),
+            contents: Contents::Bytes(text.as_bytes().to_vec()),
+        }
     }
 
     #[test]
@@ -112,7 +115,10 @@ mod tests {
         write_site(&out, &[file("a.html", "2"), file("sub/b.html", "3")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "2");
         assert!(!out.join("old.html").exists());
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["public"]);
     }
 
@@ -121,7 +127,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write_site(&out, &[file("a.html", "1")]).unwrap();
-        let missing = OutputFile { path: "x.png".into(), contents: Contents::Copy(dir.path().join("nope.png")) };
+        let missing = OutputFile {
+            path: "x.png".into(),
+            contents: Contents::Copy(dir.path().join("nope.png")),
+        };
         assert!(write_site(&out, &[file("a.html", "2"), missing]).is_err());
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "1");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);

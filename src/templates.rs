@@ -33,8 +33,10 @@ impl Templates {
     /// Loads the default templates, replaced by any file of the same name in `root/templates/`,
     /// plus any other `.html` file there (partials).
     pub fn load(root: &Path) -> Result<Self, Vec<Diagnostic>> {
-        let mut sources: Vec<(String, String)> =
-            DEFAULTS.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let mut sources: Vec<(String, String)> = DEFAULTS
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
         let mut diagnostics = Vec::new();
         let dir = root.join(TEMPLATE_DIR);
         if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -61,10 +63,8 @@ impl Templates {
         }
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
-        for (name, text) in &sources {
-            if let Err(e) = tera.add_raw_template(name, text) {
-                diagnostics.push(template_error(name, &e));
-            }
+        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+            diagnostics.push(template_error("base.html", &e));
         }
         if diagnostics.is_empty() {
             Ok(Self { tera })
@@ -74,7 +74,9 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|e| template_error(name, &e))
+        self.tera
+            .render(name, context)
+            .map_err(|e| template_error(name, &e))
     }
 }
 
@@ -82,13 +84,27 @@ impl Templates {
 fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
     let (file, line, col, message) = match e.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
-            let file = if report.filename().is_empty() { name } else { report.filename() };
+            let file = if report.filename().is_empty() {
+                name
+            } else {
+                report.filename()
+            };
             let span = report.span();
-            (file.to_string(), span.start_line, span.start_col + 1, report.message().to_string())
+            (
+                file.to_string(),
+                span.start_line,
+                span.start_col + 1,
+                report.message().to_string(),
+            )
         }
         _ => (name.to_string(), 0, 0, e.to_string()),
     };
-    Diagnostic::error(format!("{TEMPLATE_DIR}/{file}"), line, col, format!("template: {message}"))
+    Diagnostic::error(
+        format!("{TEMPLATE_DIR}/{file}"),
+        line,
+        col,
+        format!("template: {message}"),
+    )
 }
 
 #[derive(Serialize)]
@@ -169,10 +185,17 @@ impl SiteViews<'_> {
         let page = &site.pages[i];
         let from = page.output_path();
         let href = |j: usize| urls::relative(&from, &site.pages[j].output_path());
-        let link = |j: usize| LinkView { title: site.pages[j].meta.title.clone(), href: href(j) };
+        let link = |j: usize| LinkView {
+            title: site.pages[j].meta.title.clone(),
+            href: href(j),
+        };
         let position = site.reading_order.iter().position(|&p| p == i);
-        let prev = position.and_then(|p| p.checked_sub(1)).map(|p| link(site.reading_order[p]));
-        let next = position.and_then(|p| site.reading_order.get(p + 1)).map(|&j| link(j));
+        let prev = position
+            .and_then(|p| p.checked_sub(1))
+            .map(|p| link(site.reading_order[p]));
+        let next = position
+            .and_then(|p| site.reading_order.get(p + 1))
+            .map(|&j| link(j));
         let entry = |j: usize| Entry {
             title: site.pages[j].meta.title.clone(),
             href: href(j),
@@ -182,7 +205,10 @@ impl SiteViews<'_> {
             let s = &site.sections[page.section];
             (
                 s.pages.iter().map(|&j| entry(j)).collect(),
-                s.subsections.iter().map(|&c| entry(site.sections[c].index)).collect(),
+                s.subsections
+                    .iter()
+                    .map(|&c| entry(site.sections[c].index))
+                    .collect(),
             )
         } else {
             (Vec::new(), Vec::new())
@@ -201,14 +227,21 @@ impl SiteViews<'_> {
                 .iter()
                 .filter_map(|t| {
                     let out = self.tag_pages.get(t)?;
-                    Some(LinkView { title: t.clone(), href: urls::relative(&from, out) })
+                    Some(LinkView {
+                        title: t.clone(),
+                        href: urls::relative(&from, out),
+                    })
                 })
                 .collect(),
             toc: self.rendered[i]
                 .headings
                 .iter()
                 .filter(|h| h.level == 2 || h.level == 3)
-                .map(|h| TocEntry { level: h.level, id: &h.id, text: &h.text })
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: &h.id,
+                    text: &h.text,
+                })
                 .collect(),
             nav: self.nav(Some(page), &from),
             breadcrumbs: self.breadcrumbs(page, &from),
@@ -257,7 +290,11 @@ impl SiteViews<'_> {
             let mut items = Vec::new();
             for &sub in &section.subsections {
                 let open = open_chain.contains(&sub);
-                let children = if open { section_items(views, sub, open_chain, item) } else { Vec::new() };
+                let children = if open {
+                    section_items(views, sub, open_chain, item)
+                } else {
+                    Vec::new()
+                };
                 items.push(item(views.site.sections[sub].index, children, open));
             }
             items.splice(0..0, section.pages.iter().map(|&j| item(j, Vec::new(), false)));
@@ -289,7 +326,13 @@ impl SiteViews<'_> {
 
 impl SiteViews<'_> {
     /// A generated listing page (tags): a title, a summary and entries `(title, output path, summary)`.
-    pub fn list_context(&self, from: &str, title: &str, summary: &str, entries: &[(String, String, String)]) -> Context {
+    pub fn list_context(
+        &self,
+        from: &str,
+        title: &str,
+        summary: &str,
+        entries: &[(String, String, String)],
+    ) -> Context {
         let config = &self.site.config;
         let view = PageView {
             site_title: &config.title,
@@ -329,5 +372,9 @@ fn canonical(base_url: &str, path: &str) -> Option<String> {
     if base_url.is_empty() {
         return None;
     }
-    Some(format!("{}/{}", base_url.trim_end_matches('/'), path.trim_end_matches("index.html")))
+    Some(format!(
+        "{}/{}",
+        base_url.trim_end_matches('/'),
+        path.trim_end_matches("index.html")
+    ))
 }

@@ -33,8 +33,14 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
         }
         Err(diagnostics) => {
             print_diagnostics(&diagnostics, Format::Human);
-            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            eprintln!("build failed with {errors} error(s); {} left unchanged", output.display());
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            eprintln!(
+                "build failed with {errors} error(s); {} left unchanged",
+                output.display()
+            );
             ExitCode::FAILURE
         }
     }

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use figmark::diagnostics::Diagnostic;
 
 #[derive(Parser)]
-#[command(name = "figmark", version, about = "Build a cross-linked site with figures from markdown notes")]
+#[command(
+    name = "figmark",
+    version,
+    about = "Build a cross-linked site with figures from markdown notes"
+)]
 pub struct Cli {
     /// The site's folder: holds site.toml, content/, templates/ and static/.
     #[arg(long, global = true, default_value = ".")]

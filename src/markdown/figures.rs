@@ -44,7 +44,10 @@ pub fn render<'a>(
                 *count += 1;
                 let mut caption = String::new();
                 escape_html(&mut caption, &fig.caption).ok();
-                format!("<figure class=\"figure\">\n{}\n<figcaption>{caption}</figcaption>\n</figure>\n", fig.svg)
+                format!(
+                    "<figure class=\"figure\">\n{}\n<figcaption>{caption}</figcaption>\n</figure>\n",
+                    fig.svg
+                )
             }
             Err(e) => {
                 let mut message = String::from("figure: ");

@@ -30,7 +30,13 @@ pub fn assign_ids<'a>(
             return Some(ev);
         }
         let (event, range) = events.next()?;
-        let Event::Start(Tag::Heading { level, id, classes, attrs }) = event else {
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = event
+        else {
             return Some((event, range));
         };
         let mut inner = Vec::new();

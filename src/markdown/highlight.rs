@@ -69,8 +69,13 @@ pub fn code_blocks<'a>(
             let highlighted = highlight(&lang, &code);
             if highlighted.is_none() {
                 diagnostics.push(
-                    Diagnostic::warning(file, line_of(range.start), 0, format!("unknown code language `{lang}`: shown without highlighting"))
-                        .with_hint("use a common name such as python, rust, bash, json"),
+                    Diagnostic::warning(
+                        file,
+                        line_of(range.start),
+                        0,
+                        format!("unknown code language `{lang}`: shown without highlighting"),
+                    )
+                    .with_hint("use a common name such as python, rust, bash, json"),
                 );
             }
             highlighted
@@ -140,7 +145,9 @@ fn strip_comments(css: &str) -> String {
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
         out.push_str(&rest[..start]);
-        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
     }
     out.push_str(rest);
     out

@@ -63,23 +63,39 @@ pub fn resolve(page_rel: &str, dest: &str, section_dirs: &HashSet<String>) -> Ta
         return Target::Escapes;
     };
     if let Some(rel) = joined.strip_prefix("static/") {
-        return Target::Asset { rel: rel.to_string(), from_static: true };
+        return Target::Asset {
+            rel: rel.to_string(),
+            from_static: true,
+        };
     }
-    let Some(rel) = joined
-        .strip_prefix(CONTENT_DIR)
-        .and_then(|r| if r.is_empty() { Some("") } else { r.strip_prefix('/') })
-    else {
+    let Some(rel) = joined.strip_prefix(CONTENT_DIR).and_then(|r| {
+        if r.is_empty() {
+            Some("")
+        } else {
+            r.strip_prefix('/')
+        }
+    }) else {
         return Target::Escapes;
     };
     let anchor = fragment.map(decode);
     if rel.ends_with(".md") {
-        return Target::Page { rel: rel.to_string(), anchor };
+        return Target::Page {
+            rel: rel.to_string(),
+            anchor,
+        };
     }
     if path.ends_with('/') || rel.is_empty() || section_dirs.contains(rel) {
-        let index = if rel.is_empty() { SECTION_INDEX.to_string() } else { format!("{rel}/{SECTION_INDEX}") };
+        let index = if rel.is_empty() {
+            SECTION_INDEX.to_string()
+        } else {
+            format!("{rel}/{SECTION_INDEX}")
+        };
         return Target::Page { rel: index, anchor };
     }
-    Target::Asset { rel: rel.to_string(), from_static: false }
+    Target::Asset {
+        rel: rel.to_string(),
+        from_static: false,
+    }
 }
 
 /// The href to write in the output for a link from `page_rel`.
@@ -127,13 +143,47 @@ pub fn rewrite<'a>(
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     events.map(move |(event, range)| {
         let event = match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = record(links, page_rel, dest_url, false, body_start + range.start, section_dirs);
-                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = record(
+                    links,
+                    page_rel,
+                    dest_url,
+                    false,
+                    body_start + range.start,
+                    section_dirs,
+                );
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url = record(links, page_rel, dest_url, true, body_start + range.start, section_dirs);
-                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = record(
+                    links,
+                    page_rel,
+                    dest_url,
+                    true,
+                    body_start + range.start,
+                    section_dirs,
+                );
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
             other => other,
         };
@@ -172,7 +222,13 @@ mod tests {
     #[test]
     fn md_links_become_html_links() {
         let t = resolve("cnn/a.md", "../opt/m.md#动量", &dirs());
-        assert_eq!(t, Target::Page { rel: "opt/m.md".into(), anchor: Some("动量".into()) });
+        assert_eq!(
+            t,
+            Target::Page {
+                rel: "opt/m.md".into(),
+                anchor: Some("动量".into())
+            }
+        );
         assert_eq!(href("cnn/a.md", "../opt/m.md#动量", &t), "../opt/m.html#动量");
     }
 
@@ -180,7 +236,14 @@ mod tests {
     fn folders_and_index_files_become_index_html() {
         for dest in ["../cnn/", "../cnn", "../cnn/_index.md"] {
             let t = resolve("opt/m.md", dest, &dirs());
-            assert_eq!(t, Target::Page { rel: "cnn/_index.md".into(), anchor: None }, "{dest}");
+            assert_eq!(
+                t,
+                Target::Page {
+                    rel: "cnn/_index.md".into(),
+                    anchor: None
+                },
+                "{dest}"
+            );
             assert_eq!(href("opt/m.md", dest, &t), "../cnn/index.html");
         }
         let t = resolve("cnn/a.md", "../", &dirs());
@@ -190,26 +253,47 @@ mod tests {
     #[test]
     fn percent_encoded_anchor_is_decoded_for_checking() {
         let t = resolve("a.md", "b.md#%E6%84%9F%E5%8F%97%E9%87%8E", &dirs());
-        assert_eq!(t, Target::Page { rel: "b.md".into(), anchor: Some("感受野".into()) });
+        assert_eq!(
+            t,
+            Target::Page {
+                rel: "b.md".into(),
+                anchor: Some("感受野".into())
+            }
+        );
     }
 
     #[test]
     fn external_escape_absolute_and_assets() {
         assert_eq!(resolve("a.md", "https://x.org/a.md", &dirs()), Target::External);
         assert_eq!(resolve("a.md", "mailto:a@b", &dirs()), Target::External);
-        assert_eq!(resolve("cnn/a.md", "../../../etc/passwd", &dirs()), Target::Escapes);
+        assert_eq!(
+            resolve("cnn/a.md", "../../../etc/passwd", &dirs()),
+            Target::Escapes
+        );
         assert_eq!(resolve("cnn/a.md", "../../src/main.rs", &dirs()), Target::Escapes);
         assert_eq!(resolve("a.md", "/cnn/a.md", &dirs()), Target::RootAbsolute);
         assert_eq!(
             resolve("cnn/a.md", "img/x.png", &dirs()),
-            Target::Asset { rel: "cnn/img/x.png".into(), from_static: false }
+            Target::Asset {
+                rel: "cnn/img/x.png".into(),
+                from_static: false
+            }
         );
         let t = resolve("cnn/a.md", "../../static/logo.svg", &dirs());
-        assert_eq!(t, Target::Asset { rel: "logo.svg".into(), from_static: true });
+        assert_eq!(
+            t,
+            Target::Asset {
+                rel: "logo.svg".into(),
+                from_static: true
+            }
+        );
         assert_eq!(href("cnn/a.md", "../../static/logo.svg", &t), "../logo.svg");
         assert_eq!(
             resolve("cnn/a.md", "img\\x.png", &dirs()),
-            Target::Asset { rel: "cnn/img/x.png".into(), from_static: false }
+            Target::Asset {
+                rel: "cnn/img/x.png".into(),
+                from_static: false
+            }
         );
     }
 }

@@ -14,7 +14,11 @@ pub fn render<'a>(
             Event::DisplayMath(t) => (t, true),
             _ => return (event, range),
         };
-        let mut html = String::from(if display { "<span class=\"math display\">" } else { "<span class=\"math\">" });
+        let mut html = String::from(if display {
+            "<span class=\"math display\">"
+        } else {
+            "<span class=\"math\">"
+        });
         escape_html(&mut html, tex).ok();
         html.push_str("</span>");
         (Event::InlineHtml(CowStr::from(html)), range)

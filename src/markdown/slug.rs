@@ -19,7 +19,11 @@ fn keep(c: char) -> bool {
 
 /// Unicode category Pc.
 fn is_connector(c: char) -> bool {
-    matches!(c, '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}')
+    matches!(
+        c,
+        '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'
+            ..='\u{FE4F}' | '\u{FF3F}'
+    )
 }
 
 /// The combining-mark blocks (category M) that `is_alphanumeric` does not already cover.

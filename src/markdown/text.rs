@@ -34,7 +34,10 @@ pub fn collect<'a, 'l>(
             Event::Start(Tag::Heading { .. }) => {
                 flush(&mut paragraph, &mut open_links, sentences);
                 in_heading = true;
-                blocks.push(TextBlock { heading: Some(headings_seen), text: String::new() });
+                blocks.push(TextBlock {
+                    heading: Some(headings_seen),
+                    text: String::new(),
+                });
                 headings_seen += 1;
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -76,7 +79,11 @@ fn is_block_boundary(event: &Event) -> bool {
         ),
         Event::End(tag) => matches!(
             tag,
-            TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition
+            TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
         ),
         _ => false,
     }
@@ -101,7 +108,10 @@ pub fn sentence_at(text: &str, at: usize) -> String {
     let ends = |c: char| matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n');
     let at = at.min(chars.len());
     let start = chars[..at].iter().rposition(|&c| ends(c)).map_or(0, |i| i + 1);
-    let end = chars[at..].iter().position(|&c| ends(c)).map_or(chars.len(), |i| at + i + 1);
+    let end = chars[at..]
+        .iter()
+        .position(|&c| ends(c))
+        .map_or(chars.len(), |i| at + i + 1);
     let sentence: String = chars[start..end].iter().collect();
     let sentence = sentence.trim();
     if sentence.chars().count() > MAX_SENTENCE_CHARS {
