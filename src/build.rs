@@ -1,5 +1,5 @@
 //! The pipeline, stage by stage: load content → render markdown (with figures) → check
-//! cross-links → templates → write output. Each stage collects diagnostics and goes on; the
+//! cross-links → search index → templates → write output. Each stage collects diagnostics and goes on; the
 //! pipeline stops between stages when there are errors.
 
 use std::collections::{BTreeMap, HashSet};
@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, has_errors};
 use crate::links;
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
+use crate::search;
 use crate::templates::{SiteViews, Templates};
 
 pub const STATIC_DIR: &str = "static";
@@ -22,6 +23,7 @@ pub const STATIC_DIR: &str = "static";
 const DEFAULT_STATIC: &[(&str, &str)] = &[
     ("style.css", include_str!("../static/style.css")),
     ("figmark.js", include_str!("../static/figmark.js")),
+    ("search.js", include_str!("../static/search.js")),
 ];
 
 /// A site computed in memory, ready to be written.
@@ -150,6 +152,10 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         );
     }
     files.insert(".nojekyll".into(), Contents::Bytes(Vec::new()));
+    files.insert(
+        search::INDEX_FILE.into(),
+        Contents::Bytes(search::script(&site, &rendered).into_bytes()),
+    );
     files.insert(
         "highlight.css".into(),
         Contents::Bytes(markdown::highlight::theme_css().into_bytes()),

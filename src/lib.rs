@@ -1,6 +1,6 @@
 //! figmark: a static site generator for cross-linked markdown notes with figures drawn at
 //! build time. The modules follow the pipeline: [`content`] loads, [`markdown`] renders (with
-//! [`figures`]), [`links`] checks cross-links, [`templates`] lays out pages, [`output`] writes;
+//! [`figures`]), [`links`] checks cross-links, [`search`] indexes the text, [`templates`] lays out pages, [`output`] writes;
 //! [`build`] runs the stages in order.
 
 pub mod build;
@@ -11,5 +11,6 @@ pub mod figures;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod search;
 pub mod templates;
 pub mod urls;

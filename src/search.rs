@@ -1,0 +1,241 @@
+//! Search index stage: after links, turns every page's title, summary and per-heading text into
+//! an inverted index shipped as a script (`search-index.js`), since browsers refuse `fetch()`
+//! of local files. `static/search.js` tokenizes the query the same way and ranks the sections.
+//!
+//! **Tokens.** Chinese is written without spaces, so a run of CJK characters is indexed by its
+//! overlapping character bigrams (感受野 → 感受, 受野), or by the character itself when the run
+//! is one character long. Bigrams need no dictionary, never miss a word that a segmenter would
+//! cut wrongly, and requiring all of a query's bigrams ranks real phrase hits well on notes
+//! this size. A one-character query matches every term that contains the character (the
+//! script scans the term list), so single characters need no postings of their own, which
+//! keeps the index about a quarter smaller. Any other run of letters and digits is a word,
+//! lowercased; everything else separates tokens.
+//!
+//! **Shape.** `docs` is `[title, output path]` per page; `sections` is
+//! `[doc, anchor, heading, text]` per part of a page under one heading (the part before the
+//! first heading has anchor `""` and the page's summary in front of its text); `terms` maps
+//! each token to its postings: section ids ascending, each followed by `-weight` when its weight
+//! is not 1 (three postings in four have weight 1), e.g. `[0, 3, -12, 17]`.
+//! Every map is sorted, so the file is byte-identical on rebuild.
+//!
+//! **Weights.** A term's weight in a section is `TITLE` if it is in the page title (first
+//! section only), plus `HEADING` if it is in the section's heading, plus its count in the text
+//! capped at `BODY_CAP`. `TITLE > HEADING + BODY_CAP` and `HEADING > BODY_CAP`, so for any one
+//! term a title hit outranks a heading hit, which outranks any number of body hits. A query's
+//! score for a section is the sum of its terms' weights; sections missing a term are dropped.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::content::Site;
+use crate::markdown::Rendered;
+
+/// Where the index is written, relative to the output root.
+pub const INDEX_FILE: &str = "search-index.js";
+
+pub const TITLE: u32 = 100;
+pub const HEADING: u32 = 10;
+pub const BODY_CAP: u32 = 9;
+
+/// One page as the index sees it.
+pub struct Doc<'a> {
+    pub title: &'a str,
+    pub path: String,
+    pub summary: &'a str,
+    /// `(anchor, heading, text)`; the first one is the part before any heading.
+    pub sections: Vec<(&'a str, &'a str, &'a str)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Index<'a> {
+    docs: Vec<(&'a str, String)>,
+    sections: Vec<(usize, &'a str, &'a str, String)>,
+    terms: BTreeMap<String, Vec<i64>>,
+}
+
+/// The index of every page, in reading order, as the script the pages load.
+pub fn script(site: &Site, rendered: &[Rendered]) -> String {
+    let docs: Vec<Doc> = site
+        .reading_order
+        .iter()
+        .map(|&i| {
+            let page = &site.pages[i];
+            let headings = &rendered[i].headings;
+            Doc {
+                title: &page.meta.title,
+                path: page.output_path(),
+                summary: &page.meta.summary,
+                sections: rendered[i]
+                    .blocks
+                    .iter()
+                    .map(|b| match b.heading.and_then(|h| headings.get(h)) {
+                        Some(h) => (h.id.as_str(), h.text.as_str(), b.text.as_str()),
+                        None => ("", "", b.text.as_str()),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let json = serde_json::to_string(&index(&docs)).expect("the index holds only strings and numbers");
+    format!("window.FIGMARK_INDEX = {json};\n")
+}
+
+pub fn index<'a>(docs: &'a [Doc<'a>]) -> Index<'a> {
+    let mut index = Index {
+        docs: Vec::new(),
+        sections: Vec::new(),
+        terms: BTreeMap::new(),
+    };
+    for (d, doc) in docs.iter().enumerate() {
+        index.docs.push((doc.title, doc.path.clone()));
+        for (s, &(anchor, heading, text)) in doc.sections.iter().enumerate() {
+            let text = if s == 0 && !doc.summary.is_empty() {
+                format!("{} {text}", doc.summary)
+            } else {
+                text.to_string()
+            };
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut weights: BTreeMap<String, u32> = BTreeMap::new();
+            for t in tokens(&text) {
+                let w = weights.entry(t).or_default();
+                *w = (*w + 1).min(BODY_CAP);
+            }
+            let mut boost = |field: &str, weight: u32| {
+                let mut seen: Vec<String> = tokens(field);
+                seen.sort();
+                seen.dedup();
+                for t in seen {
+                    *weights.entry(t).or_default() += weight;
+                }
+            };
+            if s == 0 {
+                boost(doc.title, TITLE);
+            }
+            boost(heading, HEADING);
+            let id = u32::try_from(index.sections.len()).expect("fewer than 4 billion sections");
+            for (term, weight) in weights {
+                let postings = index.terms.entry(term).or_default();
+                postings.push(i64::from(id));
+                if weight != 1 {
+                    postings.push(-i64::from(weight));
+                }
+            }
+            index.sections.push((d, anchor, heading, text));
+        }
+    }
+    index
+}
+
+/// CJK scripts written without spaces: Han, kana, Hangul syllables, and CJK symbols' neighbours.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{ac00}'..='\u{d7af}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{20000}'..='\u{2ffff}')
+}
+
+/// The tokens of `text` in order, repeats kept: per CJK run its bigrams (or its one character),
+/// per other run of letters and digits the lowercased word. `static/search.js` mirrors this.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut run: Vec<char> = Vec::new();
+    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        match run.as_slice() {
+            [] => {}
+            [c] => out.push(c.to_string()),
+            _ => out.extend(run.windows(2).map(|w| w.iter().collect::<String>())),
+        }
+        run.clear();
+    };
+    let flush_word = |word: &mut String, out: &mut Vec<String>| {
+        if !word.is_empty() {
+            out.push(std::mem::take(word));
+        }
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut out);
+            run.push(c);
+        } else if c.is_alphanumeric() {
+            flush_run(&mut run, &mut out);
+            word.extend(c.to_lowercase());
+        } else {
+            flush_word(&mut word, &mut out);
+            flush_run(&mut run, &mut out);
+        }
+    }
+    flush_word(&mut word, &mut out);
+    flush_run(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixed_chinese_and_english() {
+        assert_eq!(
+            tokens("感受野（Receptive field）的3x3卷积, SGD"),
+            ["感受", "受野", "receptive", "field", "的", "3x3", "卷积", "sgd"]
+        );
+        assert_eq!(tokens("momentum_sgd(x)"), ["momentum", "sgd", "x"]);
+        assert_eq!(tokens("动量法"), ["动量", "量法"]);
+        assert_eq!(tokens("是 Adam 的改进"), ["是", "adam", "的改", "改进"]);
+        assert!(tokens("，。 ——").is_empty());
+    }
+
+    /// Decodes one posting the way `static/search.js` does.
+    fn weight(index: &Index, term: &str, section: i64) -> i64 {
+        let postings = &index.terms[term];
+        let at = postings.iter().position(|&p| p == section).expect("a posting");
+        match postings.get(at + 1) {
+            Some(&w) if w < 0 => -w,
+            _ => 1,
+        }
+    }
+
+    #[test]
+    fn title_outranks_heading_outranks_body() {
+        let body = "动量".repeat(50);
+        let docs = [
+            Doc {
+                title: "词在正文",
+                path: "a.html".into(),
+                summary: "",
+                sections: vec![("", "", &body)],
+            },
+            Doc {
+                title: "词在小标题",
+                path: "b.html".into(),
+                summary: "",
+                sections: vec![("", "", ""), ("dong-liang", "动量", "")],
+            },
+            Doc {
+                title: "动量法",
+                path: "c.html".into(),
+                summary: "一句话。",
+                sections: vec![("", "", "")],
+            },
+        ];
+        let index = index(&docs);
+        let body_w = weight(&index, "动量", 0);
+        let heading_w = weight(&index, "动量", 2);
+        let title_w = weight(&index, "动量", 3);
+        assert_eq!(body_w, i64::from(BODY_CAP));
+        assert_eq!(index.terms["动量"], [0, -9, 2, -10, 3, -100]);
+        assert_eq!(index.terms["句话"], [3], "weight 1 is left out");
+        assert!(
+            title_w > heading_w && heading_w > body_w,
+            "{title_w} {heading_w} {body_w}"
+        );
+        const { assert!(TITLE > HEADING + BODY_CAP && HEADING > BODY_CAP) };
+        assert_eq!(index.sections[3].3, "一句话。");
+        assert_eq!(index.sections[2].1, "dong-liang");
+    }
+}

@@ -1,0 +1,294 @@
+// figmark search: the box in the top bar. The index is a script (search-index.js, written by
+// src/search.rs) because browsers refuse fetch() of local files; it is loaded on first use so
+// that reading a page never pays for it. Results are built with createElement/textContent only:
+// the index holds the notes' text, which must never be parsed as HTML.
+(function () {
+  "use strict";
+  var input = document.getElementById("search-input");
+  var list = document.getElementById("search-results");
+  if (!input || !list) return;
+  var form = input.form;
+  var root = document.documentElement.getAttribute("data-root") || "";
+  var MAX_RESULTS = 20;
+  var SNIPPET_BEFORE = 30;
+  var SNIPPET_CHARS = 120;
+  var active = -1;
+  var loading = false;
+  var sortedTerms = null;
+
+  // Must match is_cjk and tokens() in src/search.rs.
+  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u{20000}-\u{2ffff}]/u;
+  var ALNUM = /[\p{Alphabetic}\p{N}]/u;
+
+  function tokens(text) {
+    var out = [];
+    var word = "";
+    var run = [];
+    function flushRun() {
+      if (run.length === 1) out.push(run[0]);
+      for (var i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
+      run = [];
+    }
+    function flushWord() {
+      if (word) out.push(word);
+      word = "";
+    }
+    for (var ch of text) {
+      if (CJK.test(ch)) {
+        flushWord();
+        run.push(ch);
+      } else if (ALNUM.test(ch)) {
+        flushRun();
+        word += ch.toLowerCase();
+      } else {
+        flushWord();
+        flushRun();
+      }
+    }
+    flushWord();
+    flushRun();
+    return out;
+  }
+
+  function unique(items) {
+    return items.filter(function (t, i) { return items.indexOf(t) === i; });
+  }
+
+  // Section → weight of one query token, from postings `[section, -weight?, …]` (a weight of 1
+  // is left out). A single CJK character matches every bigram holding it, and the last word of
+  // a query still being typed also matches longer words (`mome` → `momentum`); such a token
+  // takes the best weight among the terms it matches.
+  function postings(index, token, prefix) {
+    var weights = new Map();
+    var add = function (p) {
+      for (var i = 0; i < p.length; i++) {
+        var section = p[i];
+        var w = 1;
+        if (p[i + 1] < 0) w = -p[++i];
+        weights.set(section, Math.max(weights.get(section) || 0, w));
+      }
+    };
+    if (!sortedTerms) sortedTerms = Object.keys(index.terms).sort();
+    if (CJK.test(token) && Array.from(token).length === 1) {
+      sortedTerms.forEach(function (t) {
+        if (t.indexOf(token) >= 0) add(index.terms[t]);
+      });
+      return weights;
+    }
+    if (Object.prototype.hasOwnProperty.call(index.terms, token)) add(index.terms[token]);
+    if (prefix) {
+      var lo = 0, hi = sortedTerms.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (sortedTerms[mid] < token) lo = mid + 1; else hi = mid;
+      }
+      for (var k = lo; k < sortedTerms.length && sortedTerms[k].startsWith(token); k++) {
+        if (sortedTerms[k] !== token) add(index.terms[sortedTerms[k]]);
+      }
+    }
+    return weights;
+  }
+
+  // Sections holding every query token, best first: the sum of the tokens' weights (title >
+  // heading > text, see src/search.rs), ties in reading order.
+  function search(index, query) {
+    var toks = unique(tokens(query));
+    if (!toks.length) return [];
+    var last = toks[toks.length - 1];
+    var prefixLast = !CJK.test(last) && !/\s$/.test(query);
+    var scores = null;
+    toks.forEach(function (t, i) {
+      var w = postings(index, t, prefixLast && i === toks.length - 1);
+      if (scores === null) {
+        scores = w;
+        return;
+      }
+      var next = new Map();
+      scores.forEach(function (score, s) {
+        if (w.has(s)) next.set(s, score + w.get(s));
+      });
+      scores = next;
+    });
+    var hits = [];
+    scores.forEach(function (score, s) { hits.push([s, score]); });
+    hits.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    return hits.slice(0, MAX_RESULTS).map(function (h) { return h[0]; });
+  }
+
+  // What to highlight: the words as typed, then their tokens, longest first.
+  function needles(query) {
+    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return unique(words.concat(tokens(query))).sort(function (a, b) { return b.length - a.length; });
+  }
+
+  // Appends `text` to `parent`, each needle occurrence wrapped in <mark>.
+  function highlight(parent, text, marks) {
+    var lower = text.toLowerCase();
+    if (lower.length !== text.length) lower = text;
+    var plain = "";
+    var i = 0;
+    while (i < text.length) {
+      var hit = null;
+      for (var n = 0; n < marks.length && !hit; n++) {
+        if (lower.startsWith(marks[n], i)) hit = marks[n];
+      }
+      if (!hit) {
+        plain += text[i];
+        i++;
+        continue;
+      }
+      if (plain) parent.appendChild(document.createTextNode(plain));
+      plain = "";
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(i, i + hit.length);
+      parent.appendChild(mark);
+      i += hit.length;
+    }
+    if (plain) parent.appendChild(document.createTextNode(plain));
+  }
+
+  function snippet(text, marks) {
+    var lower = text.toLowerCase();
+    var at = -1;
+    for (var n = 0; n < marks.length && at < 0; n++) at = lower.indexOf(marks[n]);
+    var start = Math.max(0, at - SNIPPET_BEFORE);
+    var end = Math.min(text.length, start + SNIPPET_CHARS);
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+
+  function href(doc, anchor) {
+    var path = doc[1].split("/").map(encodeURIComponent).join("/");
+    return root + path + (anchor ? "#" + encodeURIComponent(anchor) : "");
+  }
+
+  function open(shown) {
+    list.hidden = !shown;
+    input.setAttribute("aria-expanded", shown ? "true" : "false");
+  }
+
+  function message(text) {
+    list.textContent = "";
+    var li = document.createElement("li");
+    li.className = "search-message";
+    li.textContent = text;
+    list.appendChild(li);
+    open(true);
+  }
+
+  function run() {
+    var query = input.value.trim() ? input.value : "";
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    if (!query) {
+      list.textContent = "";
+      open(false);
+      return;
+    }
+    var index = window.FIGMARK_INDEX;
+    if (!index) {
+      loadIndex();
+      message("正在载入索引…");
+      return;
+    }
+    var hits = search(index, query);
+    if (!hits.length) {
+      message("没有找到“" + query.trim() + "”");
+      return;
+    }
+    var marks = needles(query);
+    list.textContent = "";
+    hits.forEach(function (s, n) {
+      var section = index.sections[s];
+      var doc = index.docs[section[0]];
+      var li = document.createElement("li");
+      li.id = "search-hit-" + n;
+      li.setAttribute("role", "option");
+      var a = document.createElement("a");
+      a.href = href(doc, section[1]);
+      a.tabIndex = -1;
+      var title = document.createElement("span");
+      title.className = "search-title";
+      highlight(title, doc[0], marks);
+      a.appendChild(title);
+      if (section[2]) {
+        var heading = document.createElement("span");
+        heading.className = "search-heading";
+        highlight(heading, section[2], marks);
+        a.appendChild(heading);
+      }
+      if (section[3]) {
+        var text = document.createElement("span");
+        text.className = "search-snippet";
+        highlight(text, snippet(section[3], marks), marks);
+        a.appendChild(text);
+      }
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    open(true);
+  }
+
+  function loadIndex() {
+    if (loading) return;
+    loading = true;
+    var script = document.createElement("script");
+    script.src = root + "search-index.js";
+    script.onload = run;
+    script.onerror = function () {
+      loading = false;
+      message("无法载入搜索索引");
+    };
+    document.head.appendChild(script);
+  }
+
+  function options() {
+    return list.querySelectorAll("li[role=option]");
+  }
+
+  function select(n) {
+    var items = options();
+    if (!items.length) return;
+    active = (n + items.length) % items.length;
+    items.forEach(function (li, i) {
+      li.classList.toggle("active", i === active);
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+    input.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+
+  input.addEventListener("focus", function () {
+    if (!window.FIGMARK_INDEX) loadIndex();
+    if (input.value.trim()) run();
+  });
+  input.addEventListener("input", run);
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (list.hidden) run();
+      select(active + (e.key === "ArrowDown" ? 1 : -1));
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      var items = options();
+      var target = items[active >= 0 ? active : 0];
+      if (target) window.location.href = target.querySelector("a").href;
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      if (list.hidden) input.value = "";
+      open(false);
+      input.blur();
+    }
+  });
+  if (form) form.addEventListener("submit", function (e) { e.preventDefault(); });
+  document.addEventListener("click", function (e) {
+    if (form && !form.contains(e.target)) open(false);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    input.focus();
+    input.select();
+  });
+})();
