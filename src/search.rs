@@ -238,4 +238,31 @@ mod tests {
         assert_eq!(index.sections[3].3, "一句话。");
         assert_eq!(index.sections[2].1, "dong-liang");
     }
+
+    /// The notes' index, measured against their markdown: postings for bigrams cost about as
+    /// much as the text kept for snippets, so it stays well under three times the markdown.
+    #[test]
+    fn index_of_the_notes_stays_small() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let plan = crate::build::plan(root).expect("the notes build");
+        let index = plan
+            .files
+            .iter()
+            .find(|f| f.path == INDEX_FILE)
+            .expect("an index");
+        let crate::output::Contents::Bytes(bytes) = &index.contents else {
+            panic!("the index is generated");
+        };
+        let markdown: u64 = walkdir::WalkDir::new(root.join(crate::content::CONTENT_DIR))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.metadata().map_or(0, |m| m.len()))
+            .sum();
+        let size = bytes.len() as u64;
+        assert!(
+            size < 3 * markdown,
+            "index {size} bytes for {markdown} bytes of markdown"
+        );
+    }
 }
