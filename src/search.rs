@@ -22,7 +22,8 @@
 //! section only), plus `HEADING` if it is in the section's heading, plus its count in the text
 //! capped at `BODY_CAP`. `TITLE > HEADING + BODY_CAP` and `HEADING > BODY_CAP`, so for any one
 //! term a title hit outranks a heading hit, which outranks any number of body hits. A query's
-//! score for a section is the sum of its terms' weights; sections missing a term are dropped.
+//! score for a section is the sum of its terms' weights; only the sections holding the most of
+//! the query's terms are shown (all of them, when any section has all).
 
 use std::collections::BTreeMap;
 

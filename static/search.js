@@ -89,28 +89,28 @@
     return weights;
   }
 
-  // Sections holding every query token, best first: the sum of the tokens' weights (title >
-  // heading > text, see src/search.rs), ties in reading order.
+  // Sections holding the most query tokens (all of them when any section has all), best first:
+  // the sum of the tokens' weights (title > heading > text, see src/search.rs), ties in reading
+  // order.
   function search(index, query) {
     var toks = unique(tokens(query));
     if (!toks.length) return [];
-    var last = toks[toks.length - 1];
-    var prefixLast = !CJK.test(last) && !/\s$/.test(query);
-    var scores = null;
+    var prefixLast = !CJK.test(toks[toks.length - 1]) && !/\s$/.test(query);
+    var found = new Map();
+    var most = 0;
     toks.forEach(function (t, i) {
-      var w = postings(index, t, prefixLast && i === toks.length - 1);
-      if (scores === null) {
-        scores = w;
-        return;
-      }
-      var next = new Map();
-      scores.forEach(function (score, s) {
-        if (w.has(s)) next.set(s, score + w.get(s));
+      postings(index, t, prefixLast && i === toks.length - 1).forEach(function (w, s) {
+        var f = found.get(s) || { tokens: 0, score: 0 };
+        f.tokens += 1;
+        f.score += w;
+        found.set(s, f);
+        most = Math.max(most, f.tokens);
       });
-      scores = next;
     });
     var hits = [];
-    scores.forEach(function (score, s) { hits.push([s, score]); });
+    found.forEach(function (f, s) {
+      if (f.tokens === most) hits.push([s, f.score]);
+    });
     hits.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return hits.slice(0, MAX_RESULTS).map(function (h) { return h[0]; });
   }
