@@ -182,7 +182,9 @@ fn search_results_are_text_not_markup() {
     let Some(env) = env() else { return };
     let tab = open(env, "index.html");
     search(&tab, "感受野");
-    // Every result is built from text nodes, <mark>, <span> and <a> only.
+    // Every result is built from text nodes, <mark>, <span> and <a> only. The notes' text holds
+    // `<` (the TeX `\prod_{i<l}` in the receptive-field note), which innerHTML would turn into
+    // an element.
     let tags = eval(
         &tab,
         "[...new Set([...document.querySelectorAll('#search-results *')].map(e => e.tagName))].sort()",
