@@ -167,6 +167,7 @@ struct PageView<'a> {
     pages: Vec<Entry>,
     subsections: Vec<Entry>,
     edit_url: Option<String>,
+    last_changed: Option<&'a str>,
     canonical: Option<String>,
 }
 
@@ -177,6 +178,8 @@ pub struct SiteViews<'a> {
     pub backlinks: &'a [Vec<Backlink>],
     /// Output path of each tag's page, by tag name.
     pub tag_pages: &'a std::collections::BTreeMap<String, String>,
+    /// Date of the last commit that changed each page, by path under `content/`.
+    pub last_changed: &'a std::collections::HashMap<String, String>,
 }
 
 impl SiteViews<'_> {
@@ -258,6 +261,7 @@ impl SiteViews<'_> {
             pages,
             subsections,
             edit_url: site.config.edit_url(&page.rel),
+            last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             canonical: canonical(&site.config.base_url, &from),
         };
         Context::from_serialize(&view).unwrap_or_default()
@@ -362,6 +366,7 @@ impl SiteViews<'_> {
                 .collect(),
             subsections: Vec::new(),
             edit_url: None,
+            last_changed: None,
             canonical: canonical(&config.base_url, from),
         };
         Context::from_serialize(&view).unwrap_or_default()
