@@ -11,10 +11,10 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
-use crate::{history, links};
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
 use crate::templates::{SiteViews, Templates};
+use crate::{history, links};
 
 pub const STATIC_DIR: &str = "static";
 

@@ -16,7 +16,15 @@ pub fn start(root: &Path) -> Pending {
     let child = Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["-c", "core.quotepath=off", "log", "--format=>%cs", "--name-only", "--relative", "--"])
+        .args([
+            "-c",
+            "core.quotepath=off",
+            "log",
+            "--format=>%cs",
+            "--name-only",
+            "--relative",
+            "--",
+        ])
         .arg(CONTENT_DIR)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

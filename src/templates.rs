@@ -23,6 +23,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("pager.html", include_str!("../templates/pager.html")),
+    ("backlinks.html", include_str!("../templates/backlinks.html")),
 ];
 
 pub struct Templates {
