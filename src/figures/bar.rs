@@ -26,7 +26,8 @@ pub(super) struct Spec {
 impl FigureKind for Bar {
     const NAME: &'static str = "bar";
     const SUMMARY: &'static str = "grouped bar chart of inline data";
-    const FIELDS: &'static [&'static str] = &["kind", "caption", "categories", "series", "ylabel", "log"];
+    const FIELDS: &'static [&'static str] =
+        &["kind", "caption", "categories", "series", "ylabel", "log"];
     type Spec = Spec;
 
     fn caption(spec: &Spec) -> Option<&str> {
@@ -40,10 +41,15 @@ impl FigureKind for Bar {
         }
         check_series(src, &spec.series, Some(n), spec.log)?;
         let tr = |v: f64| if spec.log { v.log10() } else { v };
-        let values = spec.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v)));
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+        let values = spec
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().map(|v| tr(*v)));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
         let y = if spec.log {
-            lo.floor()..hi + 0.3
+            (lo - 0.3).floor()..hi + 0.3
         } else {
             let span = (hi.max(0.0) - lo.min(0.0)).max(1e-12);
             lo.min(0.0) - if lo < 0.0 { span * 0.12 } else { 0.0 }..hi.max(0.0) + span * 0.12
@@ -54,7 +60,15 @@ impl FigureKind for Bar {
             spec.categories.join(", "),
             spec.series
                 .iter()
-                .map(|s| format!("{} = {}", s.label, s.values.iter().map(|v| style::num(*v)).collect::<Vec<_>>().join(", ")))
+                .map(|s| format!(
+                    "{} = {}",
+                    s.label,
+                    s.values
+                        .iter()
+                        .map(|v| style::num(*v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
                 .collect::<Vec<_>>()
                 .join("; "),
             if spec.log { " (log scale)" } else { "" },
@@ -77,25 +91,55 @@ impl FigureKind for Bar {
                 let c = style::color(si);
                 let pos = |i: usize| i as f64 - 0.4 + width * (si as f64 + 0.5);
                 chart.draw_series(s.values.iter().enumerate().map(|(i, v)| {
-                    Rectangle::new([(pos(i) - width * 0.45, base), (pos(i) + width * 0.45, tr(*v))], c.filled())
+                    Rectangle::new(
+                        [
+                            (pos(i) - width * 0.45, base),
+                            (pos(i) + width * 0.45, tr(*v)),
+                        ],
+                        c.filled(),
+                    )
                 }))?;
                 for (i, v) in s.values.iter().enumerate() {
                     let (x, py) = chart.backend_coord(&(pos(i), tr(*v)));
-                    points.push((x, py));
+                    let (_, by) = chart.backend_coord(&(pos(i), base));
+                    // The whole bar, not just its top, should keep the legend away.
+                    points.extend((0..=4).map(|k| (x, py + (by - py) * k / 4)));
                     if label_values {
                         let dy = if tr(*v) >= base { -5.0 } else { 14.0 };
-                        ov.text(f64::from(x), f64::from(py) + style::SCALE * dy, 11.0, "middle", &style::num(*v));
+                        ov.text(
+                            f64::from(x),
+                            f64::from(py) + style::SCALE * dy,
+                            11.0,
+                            "middle",
+                            &style::num(*v),
+                        );
                     }
                 }
             }
             let every = n.div_ceil(20);
-            for (i, cat) in spec.categories.iter().enumerate().filter(|(i, _)| i % every == 0) {
+            for (i, cat) in spec
+                .categories
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % every == 0)
+            {
                 let (x, _) = chart.backend_coord(&(i as f64, base));
                 let y0 = chart.plotting_area().get_pixel_range().1.end;
-                ov.text(f64::from(x), f64::from(y0) + style::SCALE * 17.0, 12.0, "middle", cat);
+                ov.text(
+                    f64::from(x),
+                    f64::from(y0) + style::SCALE * 17.0,
+                    12.0,
+                    "middle",
+                    cat,
+                );
             }
             if spec.series.len() > 1 {
-                let entries: Vec<_> = spec.series.iter().enumerate().map(|(i, s)| (s.label.clone(), style::color(i))).collect();
+                let entries: Vec<_> = spec
+                    .series
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.label.clone(), style::color(i)))
+                    .collect();
                 ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
             }
             Ok(())

@@ -54,8 +54,17 @@ const FUNCS: &[(&str, Func, usize, Option<f64>)] = &[
 
 /// Activations that may be written as a bare name (`relu`) or with parameters only
 /// (`leaky_relu(0.1)`), meaning the function of `x`.
-pub(super) const ACTIVATIONS: &[&str] =
-    &["relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu", "silu", "swish", "softplus"];
+pub(super) const ACTIVATIONS: &[&str] = &[
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "elu",
+    "gelu",
+    "silu",
+    "swish",
+    "softplus",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Node {
@@ -87,7 +96,13 @@ pub(super) struct ParseError {
 
 /// Parses an expression over the variables `vars` (e.g. `["x"]` or `["x", "y"]`).
 pub(super) fn parse(text: &str, vars: &[&str]) -> Result<Node, ParseError> {
-    let mut p = Parser { s: text.as_bytes(), text, i: 0, vars, depth: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+        vars,
+        depth: 0,
+    };
     let n = p.sum()?;
     p.skip_ws();
     if p.i < p.s.len() {
@@ -104,7 +119,10 @@ pub(super) fn parse_series(text: &str) -> Result<Node, ParseError> {
         return parse(&format!("{t}(x)"), &["x"]);
     }
     for name in ["leaky_relu", "elu"] {
-        let params = t.strip_prefix(name).and_then(|r| r.trim_start().strip_prefix('(')).and_then(|r| r.strip_suffix(')'));
+        let params = t
+            .strip_prefix(name)
+            .and_then(|r| r.trim_start().strip_prefix('('))
+            .and_then(|r| r.strip_suffix(')'));
         if let Some(p) = params.filter(|p| parse(p, &[]).is_ok()) {
             return parse(&format!("{name}(x, {p})"), &["x"]);
         }
@@ -122,7 +140,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: String) -> ParseError {
-        ParseError { at: self.i, message }
+        ParseError {
+            at: self.i,
+            message,
+        }
     }
 
     fn skip_ws(&mut self) {
@@ -207,7 +228,9 @@ impl Parser<'_> {
             return Err(self.err("expression ends too early".into()));
         };
         if c.is_ascii_digit() || c == b'.' {
-            while self.i < self.s.len() && (self.s[self.i].is_ascii_digit() || self.s[self.i] == b'.') {
+            while self.i < self.s.len()
+                && (self.s[self.i].is_ascii_digit() || self.s[self.i] == b'.')
+            {
                 self.i += 1;
             }
             if self.i < self.s.len() && (self.s[self.i] == b'e' || self.s[self.i] == b'E') {
@@ -225,7 +248,10 @@ impl Parser<'_> {
                 }
             }
             let t = &self.text[start..self.i];
-            return t.parse().map(Num).map_err(|_| ParseError { at: start, message: format!("bad number `{t}`") });
+            return t.parse().map(Num).map_err(|_| ParseError {
+                at: start,
+                message: format!("bad number `{t}`"),
+            });
         }
         if c == b'(' {
             self.i += 1;
@@ -236,7 +262,9 @@ impl Parser<'_> {
             return Ok(n);
         }
         if c.is_ascii_alphabetic() || c == b'_' {
-            while self.i < self.s.len() && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_') {
+            while self.i < self.s.len()
+                && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
+            {
                 self.i += 1;
             }
             let name = &self.text[start..self.i];
@@ -270,14 +298,23 @@ impl Parser<'_> {
 }
 
 fn names<'a>(vars: &[&'a str]) -> Vec<&'a str> {
-    let mut v: Vec<&str> = FUNCS.iter().map(|f| f.0).chain(["gelu", "silu", "swish", "e", "pi"]).collect();
+    let mut v: Vec<&str> = FUNCS
+        .iter()
+        .map(|f| f.0)
+        .chain(["gelu", "silu", "swish", "e", "pi"])
+        .collect();
     v.extend_from_slice(vars);
     v
 }
 
 /// Builds a call; `gelu` and `silu`/`swish` are rewritten into primitives.
 fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
-    let arity_err = |n: usize| format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" });
+    let arity_err = |n: usize| {
+        format!(
+            "`{name}` takes {n} argument{}",
+            if n == 1 { "" } else { "s" }
+        )
+    };
     match name {
         "gelu" | "silu" | "swish" => {
             if args.len() != 1 {
@@ -288,7 +325,13 @@ fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
                 // x·Φ(x) = 0.5·x·(1 + erf(x/√2)), the exact GELU.
                 Mul(
                     b(Mul(b(Num(0.5)), b(u.clone()))),
-                    b(Add(b(Num(1.0)), b(Call(Func::Erf, vec![Div(b(u), b(Num(std::f64::consts::SQRT_2)))])))),
+                    b(Add(
+                        b(Num(1.0)),
+                        b(Call(
+                            Func::Erf,
+                            vec![Div(b(u), b(Num(std::f64::consts::SQRT_2)))],
+                        )),
+                    )),
                 )
             } else {
                 Mul(b(u.clone()), b(Call(Func::Sigmoid, vec![u])))
@@ -297,12 +340,13 @@ fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
         _ => {}
     }
     let Some(&(_, f, arity, default)) = FUNCS.iter().find(|(n, ..)| *n == name) else {
-        return Err(format!("unknown function `{name}`{}", super::did_you_mean(name, &names(&[]))));
+        return Err(format!(
+            "unknown function `{name}`{}",
+            super::did_you_mean(name, &names(&[]))
+        ));
     };
-    if args.len() == arity - 1 {
-        if let Some(d) = default {
-            args.push(Num(d));
-        }
+    if let (true, Some(d)) = (args.len() == arity - 1, default) {
+        args.push(Num(d));
     }
     if args.len() != arity {
         return Err(arity_err(arity));
@@ -326,7 +370,11 @@ fn depends(n: &Node) -> bool {
 }
 
 fn sigmoid(v: f64) -> f64 {
-    if v >= 0.0 { 1.0 / (1.0 + (-v).exp()) } else { v.exp() / (1.0 + v.exp()) }
+    if v >= 0.0 {
+        1.0 / (1.0 + (-v).exp())
+    } else {
+        v.exp() / (1.0 + v.exp())
+    }
 }
 
 /// erf to near double precision: Taylor series near 0, continued fraction for erfc beyond.
@@ -387,8 +435,20 @@ pub(super) fn eval(n: &Node, at: &[f64]) -> f64 {
                 Func::Relu => u.max(0.0),
                 Func::Max => u.max(p()),
                 Func::Min => u.min(p()),
-                Func::LeakyRelu => if u > 0.0 { u } else { p() * u },
-                Func::Elu => if u > 0.0 { u } else { p() * u.exp_m1() },
+                Func::LeakyRelu => {
+                    if u > 0.0 {
+                        u
+                    } else {
+                        p() * u
+                    }
+                }
+                Func::Elu => {
+                    if u > 0.0 {
+                        u
+                    } else {
+                        p() * u.exp_m1()
+                    }
+                }
             }
         }
     }
@@ -424,13 +484,22 @@ pub(super) fn diff(n: &Node, v: Var) -> Node {
         Neg(a) => Neg(b(diff(a, v))),
         Add(a, c) => add(diff(a, v), diff(c, v)),
         Sub(a, c) => Sub(b(diff(a, v)), b(diff(c, v))),
-        Mul(a, c) => add(mul(diff(a, v), (**c).clone()), mul((**a).clone(), diff(c, v))),
+        Mul(a, c) => add(
+            mul(diff(a, v), (**c).clone()),
+            mul((**a).clone(), diff(c, v)),
+        ),
         Div(a, c) => Div(
-            b(Sub(b(mul(diff(a, v), (**c).clone())), b(mul((**a).clone(), diff(c, v))))),
+            b(Sub(
+                b(mul(diff(a, v), (**c).clone())),
+                b(mul((**a).clone(), diff(c, v))),
+            )),
             b(Pow(c.clone(), b(Num(2.0)))),
         ),
         Pow(a, c) if !depends(c) => mul(
-            mul((**c).clone(), Pow(a.clone(), b(Sub(c.clone(), b(Num(1.0)))))),
+            mul(
+                (**c).clone(),
+                Pow(a.clone(), b(Sub(c.clone(), b(Num(1.0))))),
+            ),
             diff(a, v),
         ),
         // d(a^c) = a^c · (c'·ln a + c·a'/a)
@@ -464,7 +533,10 @@ pub(super) fn diff(n: &Node, v: Var) -> Node {
                 Func::Min => return if_gt(u, args[1].clone(), diff(&args[1], v), du),
                 Func::LeakyRelu => return if_gt(u, Num(0.0), du.clone(), mul(args[1].clone(), du)),
                 Func::Elu => {
-                    let neg = mul(mul(args[1].clone(), Call(Func::Exp, vec![u.clone()])), du.clone());
+                    let neg = mul(
+                        mul(args[1].clone(), Call(Func::Exp, vec![u.clone()])),
+                        du.clone(),
+                    );
                     return if_gt(u, Num(0.0), du, neg);
                 }
             };
@@ -486,7 +558,10 @@ mod tests {
             let x = -4.0 + 0.1 * f64::from(i) + 0.0123;
             let fd = (eval(&f, &[x + h]) - eval(&f, &[x - h])) / (2.0 * h);
             let exact = eval(&d, &[x]);
-            assert!((fd - exact).abs() < 1e-6 * (1.0 + exact.abs()), "{text} at {x}: {fd} vs {exact}");
+            assert!(
+                (fd - exact).abs() < 1e-6 * (1.0 + exact.abs()),
+                "{text} at {x}: {fd} vs {exact}"
+            );
         }
     }
 
@@ -525,7 +600,15 @@ mod tests {
 
     #[test]
     fn bad_expressions_are_errors() {
-        for e in ["1/(1+exp(-x)", "x +", "foo(x)", "relu(x, 2)", "2 $ x", "leaky_relu(x, x)", "z"] {
+        for e in [
+            "1/(1+exp(-x)",
+            "x +",
+            "foo(x)",
+            "relu(x, 2)",
+            "2 $ x",
+            "leaky_relu(x, x)",
+            "z",
+        ] {
             assert!(parse_series(e).is_err(), "{e}");
         }
         let deep = "(".repeat(5000) + "x" + &")".repeat(5000);

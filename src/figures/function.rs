@@ -45,8 +45,18 @@ pub(super) struct Data {
 
 impl FigureKind for Function {
     const NAME: &'static str = "function";
-    const SUMMARY: &'static str = "curves of activations and expressions in x, with exact derivatives";
-    const FIELDS: &'static [&'static str] = &["kind", "caption", "series", "labels", "x", "y", "derivative", "samples"];
+    const SUMMARY: &'static str =
+        "curves of activations and expressions in x, with exact derivatives";
+    const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "caption",
+        "series",
+        "labels",
+        "x",
+        "y",
+        "derivative",
+        "samples",
+    ];
     type Spec = Spec;
 
     fn caption(spec: &Spec) -> Option<&str> {
@@ -61,7 +71,11 @@ impl FigureKind for Function {
             data.labels.join(", "),
             style::num(lo),
             style::num(hi),
-            if data.derivatives.is_some() { "; derivative panel" } else { "" }
+            if data.derivatives.is_some() {
+                "; derivative panel"
+            } else {
+                ""
+            }
         );
         let y = spec.y;
         let svg = match &data.derivatives {
@@ -70,7 +84,16 @@ impl FigureKind for Function {
             })?,
             Some(ds) => style::draw(900, 380, &description, |root, ov| {
                 let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
-                panel(&left, ov, lo..hi, y, &data.curves, &data.labels, "f(x)", true)?;
+                panel(
+                    &left,
+                    ov,
+                    lo..hi,
+                    y,
+                    &data.curves,
+                    &data.labels,
+                    "f(x)",
+                    true,
+                )?;
                 panel(&right, ov, lo..hi, None, ds, &data.labels, "f′(x)", false)
             })?,
         };
@@ -84,7 +107,10 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         check_range(src, "y", y)?;
     }
     if !(2..=MAX_SAMPLES).contains(&spec.samples) {
-        return Err(src.error("samples", format!("samples must be between 2 and {MAX_SAMPLES}")));
+        return Err(src.error(
+            "samples",
+            format!("samples must be between 2 and {MAX_SAMPLES}"),
+        ));
     }
     if spec.series.is_empty() {
         return Err(src.error("series", "give at least one series"));
@@ -96,7 +122,11 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         Some(l) if l.len() != spec.series.len() => {
             return Err(src.error(
                 "labels",
-                format!("{} labels for {} series: give one per series", l.len(), spec.series.len()),
+                format!(
+                    "{} labels for {} series: give one per series",
+                    l.len(),
+                    spec.series.len()
+                ),
             ));
         }
         Some(l) => l.clone(),
@@ -109,13 +139,23 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
             expr::parse_series(s).map_err(|e| FigureError {
                 line: src.line_of_item("series", s),
                 field: Some("series".into()),
-                message: format!("cannot parse `{s}` at character {}: {}", e.at + 1, e.message),
+                message: format!(
+                    "cannot parse `{s}` at character {}: {}",
+                    e.at + 1,
+                    e.message
+                ),
             })
         })
         .collect::<Result<_, _>>()?;
     let n = spec.samples;
-    let xs: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
-    let sample = |node: &Node| xs.iter().map(|&x| (x, expr::eval(node, &[x]))).collect::<Vec<_>>();
+    let xs: Vec<f64> = (0..n)
+        .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+        .collect();
+    let sample = |node: &Node| {
+        xs.iter()
+            .map(|&x| (x, expr::eval(node, &[x])))
+            .collect::<Vec<_>>()
+    };
     let curves: Vec<_> = nodes.iter().map(sample).collect();
     for (c, s) in curves.iter().zip(&spec.series) {
         if !c.iter().any(|p| p.1.is_finite()) {
@@ -126,8 +166,14 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
             });
         }
     }
-    let derivatives = spec.derivative.then(|| nodes.iter().map(|n| sample(&expr::diff(n, 0))).collect());
-    Ok(Data { labels, curves, derivatives })
+    let derivatives = spec
+        .derivative
+        .then(|| nodes.iter().map(|n| sample(&expr::diff(n, 0))).collect());
+    Ok(Data {
+        labels,
+        curves,
+        derivatives,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -158,15 +204,24 @@ fn panel(
     let mut chart = style::chart(area, &axes)?;
     let mut points = Vec::new();
     for (i, c) in curves.iter().enumerate() {
-        let visible: Vec<(f64, f64)> =
-            c.iter().map(|&(x, v)| (x, if v >= ylo && v <= yhi { v } else { f64::NAN })).collect();
+        let visible: Vec<(f64, f64)> = c
+            .iter()
+            .map(|&(x, v)| (x, if v >= ylo && v <= yhi { v } else { f64::NAN }))
+            .collect();
         for run in style::finite_runs(&visible) {
             points.extend(run.iter().step_by(8).map(|p| chart.backend_coord(p)));
-            chart.draw_series(std::iter::once(plotters::element::PathElement::new(run, style::stroke(style::color(i), 2.0))))?;
+            chart.draw_series(std::iter::once(plotters::element::PathElement::new(
+                run,
+                style::stroke(style::color(i), 2.0),
+            )))?;
         }
     }
     if legend {
-        let entries: Vec<_> = labels.iter().enumerate().map(|(i, l)| (l.clone(), style::color(i))).collect();
+        let entries: Vec<_> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), style::color(i)))
+            .collect();
         ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
     }
     Ok(())
@@ -180,7 +235,10 @@ mod tests {
     fn issue_example_renders_both_panels() {
         let f = render("kind: function\ncaption: 常用激活函数及其导数\nx: [-5, 5]\nseries: [relu, leaky_relu, sigmoid, tanh]\nderivative: true\n").unwrap();
         assert_eq!(f.caption, "常用激活函数及其导数");
-        assert_eq!(f.description, "Curves of relu, leaky_relu, sigmoid, tanh on x ∈ [-5, 5]; derivative panel");
+        assert_eq!(
+            f.description,
+            "Curves of relu, leaky_relu, sigmoid, tanh on x ∈ [-5, 5]; derivative panel"
+        );
         assert!(f.svg.contains("f′(x)"));
     }
 

@@ -27,11 +27,15 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
         if k == 0 || group_of(i) != group_of(order[k - 1]) {
             slot += 1;
         }
-        angle[i] = std::f64::consts::TAU * (slot as f64 - 0.5) / slots as f64 - std::f64::consts::FRAC_PI_2;
+        angle[i] = std::f64::consts::TAU * (slot as f64 - 0.5) / slots as f64
+            - std::f64::consts::FRAC_PI_2;
         slot += 1;
     }
-    let valid: Vec<(usize, usize)> =
-        edges.iter().copied().filter(|&(a, b)| a < nodes.len() && b < nodes.len() && a != b).collect();
+    let valid: Vec<(usize, usize)> = edges
+        .iter()
+        .copied()
+        .filter(|&(a, b)| a < nodes.len() && b < nodes.len() && a != b)
+        .collect();
     let description = format!(
         "Link map of {} notes in {} sections ({}) with {} links",
         nodes.len(),
@@ -50,16 +54,25 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
         for &(a, b) in &valid {
             let (pa, pb) = (pos(a), pos(b));
             // A quadratic Bézier pulled towards the centre, sampled finely.
-            let (qx, qy) = (cx * 0.6 + (pa.0 + pb.0) * 0.2, cy * 0.6 + (pa.1 + pb.1) * 0.2);
+            let (qx, qy) = (
+                cx * 0.6 + (pa.0 + pb.0) * 0.2,
+                cy * 0.6 + (pa.1 + pb.1) * 0.2,
+            );
             let curve: Vec<(i32, i32)> = (0..=16)
                 .map(|k| {
                     let t = f64::from(k) / 16.0;
                     let u = 1.0 - t;
-                    pix((u * u * pa.0 + 2.0 * u * t * qx + t * t * pb.0, u * u * pa.1 + 2.0 * u * t * qy + t * t * pb.1))
+                    pix((
+                        u * u * pa.0 + 2.0 * u * t * qx + t * t * pb.0,
+                        u * u * pa.1 + 2.0 * u * t * qy + t * t * pb.1,
+                    ))
                 })
                 .collect();
             let c = style::color(group_of(a));
-            root.draw(&PathElement::new(curve, c.mix(0.35).stroke_width(style::px(1.0) as u32)))?;
+            root.draw(&PathElement::new(
+                curve,
+                c.mix(0.35).stroke_width(style::px(1.0) as u32),
+            ))?;
         }
         for i in 0..nodes.len() {
             let c = style::color(group_of(i));
@@ -67,12 +80,26 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
             if labels {
                 let deg = angle[i].to_degrees();
                 let left = angle[i].cos() < 0.0;
-                let (lx, ly) = (cx + (r + 10.0 * s) * angle[i].cos(), cy + (r + 10.0 * s) * angle[i].sin());
+                let (lx, ly) = (
+                    cx + (r + 10.0 * s) * angle[i].cos(),
+                    cy + (r + 10.0 * s) * angle[i].sin(),
+                );
                 let rot = if left { deg + 180.0 } else { deg };
-                ov.text_rotated(lx, ly, 11.0, if left { "end" } else { "start" }, rot, &nodes[i].0);
+                ov.text_rotated(
+                    lx,
+                    ly,
+                    11.0,
+                    if left { "end" } else { "start" },
+                    rot,
+                    &nodes[i].0,
+                );
             }
         }
-        let entries: Vec<_> = groups.iter().enumerate().map(|(i, g)| (g.to_string(), style::color(i))).collect();
+        let entries: Vec<_> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.to_string(), style::color(i)))
+            .collect();
         let (bw, bh) = ((f64::from(w) * s) as i32, (f64::from(h) * s) as i32);
         ov.legend(&(0..bw / 4, 0..bh / 4), &entries, &[]);
         Ok(())
@@ -94,12 +121,19 @@ mod tests {
     #[test]
     fn link_map_is_deterministic_and_labelled() {
         let nodes: Vec<(String, String)> = (0..12)
-            .map(|i| (format!("笔记 <{i}>"), ["卷积", "优化", "激活函数"][i % 3].to_string()))
+            .map(|i| {
+                (
+                    format!("笔记 <{i}>"),
+                    ["卷积", "优化", "激活函数"][i % 3].to_string(),
+                )
+            })
             .collect();
         let edges = [(0, 1), (2, 5), (7, 3), (3, 99), (4, 4)];
         let a = link_map(&nodes, &edges);
         assert_eq!(a, link_map(&nodes, &edges));
-        assert!(a.contains("<title>Link map of 12 notes in 3 sections (卷积, 优化, 激活函数) with 3 links</title>"));
+        assert!(a.contains(
+            "<title>Link map of 12 notes in 3 sections (卷积, 优化, 激活函数) with 3 links</title>"
+        ));
         assert!(a.contains("笔记 &lt;7&gt;"));
         assert!(!a.contains(" id="));
         assert!(link_map(&[], &[]).contains("<title>"));

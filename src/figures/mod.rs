@@ -30,7 +30,7 @@
 //!   with `values` (at most 200). `style`: `bars` (default) or `lines`. `log`: log y axis.
 //!   The ratio of each variant to `standard` is written on the chart.
 //! - **`optimizer`**: gradient descent paths over contour lines. `f`: expression in `x`, `y`
-//!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr` (default 0.4),
+//!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr` (default 0.3),
 //!   `momentum` (default 0.5), `steps` (default 20, at most 10,000), `methods`: any of `gd`,
 //!   `momentum`, `nesterov` (default all), `x`, `y`: view ranges (default `[-5.5, 5.5]`,
 //!   `[-3, 3]`).
@@ -202,7 +202,8 @@ impl Source<'_> {
     fn line_of(&self, field: &str) -> usize {
         let is_key = |l: &str| {
             let l = l.trim_start().trim_start_matches("- ");
-            l.strip_prefix(field).is_some_and(|rest| rest.trim_start().starts_with(':'))
+            l.strip_prefix(field)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
         };
         let lines: Vec<&str> = self.text.lines().collect();
         lines
@@ -233,19 +234,29 @@ impl Source<'_> {
 
     /// The key written on a 0-based line, if that line is `key: …` or `- key: …`.
     fn key_on_line(&self, line: usize) -> Option<String> {
-        let l = self.text.lines().nth(line)?.trim_start().trim_start_matches("- ");
+        let l = self
+            .text
+            .lines()
+            .nth(line)?
+            .trim_start()
+            .trim_start_matches("- ");
         let (key, _) = l.split_once(':')?;
-        let ok = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let ok = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
         ok.then(|| key.to_string())
     }
 
     fn yaml_error(&self, e: &serde_saphyr::Error) -> FigureError {
         use serde_saphyr::Error as E;
-        let line = e
-            .location()
-            .map_or(0, |l| usize::try_from(l.line()).unwrap_or(1).saturating_sub(1));
+        let line = e.location().map_or(0, |l| {
+            usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
+        });
         let (field, message) = match e.without_snippet() {
-            E::SerdeUnknownField { field, expected, .. } => (
+            E::SerdeUnknownField {
+                field, expected, ..
+            } => (
                 Some(field.clone()),
                 format!(
                     "unknown field `{field}`{}; fields: {}",
@@ -253,10 +264,13 @@ impl Source<'_> {
                     expected.join(", ")
                 ),
             ),
-            E::SerdeMissingField { field, .. } => {
-                (Some((*field).to_string()), format!("missing field `{field}`"))
-            }
-            E::SerdeUnknownVariant { variant, expected, .. } => (
+            E::SerdeMissingField { field, .. } => (
+                Some((*field).to_string()),
+                format!("missing field `{field}`"),
+            ),
+            E::SerdeUnknownVariant {
+                variant, expected, ..
+            } => (
                 self.key_on_line(line),
                 format!(
                     "unknown value `{variant}`{}; one of: {}",
@@ -266,7 +280,11 @@ impl Source<'_> {
             ),
             other => (self.key_on_line(line), plain_message(other)),
         };
-        FigureError { line, field, message }
+        FigureError {
+            line,
+            field,
+            message,
+        }
     }
 }
 

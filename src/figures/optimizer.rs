@@ -49,7 +49,7 @@ fn d_start() -> [f64; 2] {
     [-5.0, -2.0]
 }
 fn d_lr() -> f64 {
-    0.4
+    0.3
 }
 fn d_momentum() -> f64 {
     0.5
@@ -67,7 +67,14 @@ fn d_y() -> [f64; 2] {
 /// Runs `steps` steps of `method`; stops early if the iterate stops being finite.
 /// Momentum is the heavy ball `v ← βv + ∇f(x), x ← x − ηv`; Nesterov evaluates the gradient
 /// at the look-ahead point `x − ηβv`.
-pub(super) fn descend(method: Method, grad: &dyn Fn([f64; 2]) -> [f64; 2], start: [f64; 2], lr: f64, beta: f64, steps: usize) -> Vec<[f64; 2]> {
+pub(super) fn descend(
+    method: Method,
+    grad: &dyn Fn([f64; 2]) -> [f64; 2],
+    start: [f64; 2],
+    lr: f64,
+    beta: f64,
+    steps: usize,
+) -> Vec<[f64; 2]> {
     let mut path = vec![start];
     let (mut p, mut v) = (start, [0.0; 2]);
     for _ in 0..steps {
@@ -106,9 +113,11 @@ impl Method {
 
 impl FigureKind for Optimizer {
     const NAME: &'static str = "optimizer";
-    const SUMMARY: &'static str = "gradient descent, momentum and Nesterov paths over contour lines";
-    const FIELDS: &'static [&'static str] =
-        &["kind", "caption", "f", "start", "lr", "momentum", "steps", "methods", "x", "y"];
+    const SUMMARY: &'static str =
+        "gradient descent, momentum and Nesterov paths over contour lines";
+    const FIELDS: &'static [&'static str] = &[
+        "kind", "caption", "f", "start", "lr", "momentum", "steps", "methods", "x", "y",
+    ];
     type Spec = Spec;
 
     fn caption(spec: &Spec) -> Option<&str> {
@@ -118,7 +127,14 @@ impl FigureKind for Optimizer {
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let text = spec.f.as_deref().unwrap_or(DEFAULT_F);
         let f = expr::parse(text, &["x", "y"]).map_err(|e| {
-            src.error("f", format!("cannot parse `{text}` at character {}: {}", e.at + 1, e.message))
+            src.error(
+                "f",
+                format!(
+                    "cannot parse `{text}` at character {}: {}",
+                    e.at + 1,
+                    e.message
+                ),
+            )
         })?;
         let (x0, x1) = check_range(src, "x", spec.x)?;
         let (y0, y1) = check_range(src, "y", spec.y)?;
@@ -134,7 +150,10 @@ impl FigureKind for Optimizer {
         if !(spec.start[0].is_finite() && spec.start[1].is_finite()) {
             return Err(src.error("start", "the start must be finite"));
         }
-        let methods = spec.methods.clone().unwrap_or_else(|| vec![Method::Gd, Method::Momentum, Method::Nesterov]);
+        let methods = spec
+            .methods
+            .clone()
+            .unwrap_or_else(|| vec![Method::Gd, Method::Momentum, Method::Nesterov]);
         if methods.is_empty() {
             return Err(src.error("methods", "give at least one method"));
         }
@@ -144,11 +163,17 @@ impl FigureKind for Optimizer {
         }
         let (dx, dy) = (expr::diff(&f, 0), expr::diff(&f, 1));
         let grad = |p: [f64; 2]| [expr::eval(&dx, &p), expr::eval(&dy, &p)];
-        let paths: Vec<Vec<[f64; 2]>> =
-            methods.iter().map(|&m| descend(m, &grad, spec.start, spec.lr, spec.momentum, spec.steps)).collect();
+        let paths: Vec<Vec<[f64; 2]>> = methods
+            .iter()
+            .map(|&m| descend(m, &grad, spec.start, spec.lr, spec.momentum, spec.steps))
+            .collect();
         let description = format!(
             "{} on f(x, y) = {text} from ({}, {}), learning rate {}, {} steps; ends at {}",
-            methods.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
+            methods
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", "),
             style::num(spec.start[0]),
             style::num(spec.start[1]),
             style::num(spec.lr),
@@ -158,33 +183,70 @@ impl FigureKind for Optimizer {
                 .zip(&paths)
                 .map(|(m, p)| {
                     let e = p[p.len() - 1];
-                    let diverged = if p.len() <= spec.steps { " (diverged)" } else { "" };
-                    format!("{} ({}, {}){diverged}", m.name(), style::num(e[0]), style::num(e[1]))
+                    let diverged = if p.len() <= spec.steps {
+                        " (diverged)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{} ({}, {}){diverged}",
+                        m.name(),
+                        style::num(e[0]),
+                        style::num(e[1])
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(", "),
         );
         let svg = style::draw(640, 440, &description, |root, ov| {
-            let axes = Axes { x: x0..x1, y: y0..y1, xdesc: "x", ydesc: "y", title: None, ylog: false, categories: false };
+            let axes = Axes {
+                x: x0..x1,
+                y: y0..y1,
+                xdesc: "x",
+                ydesc: "y",
+                title: None,
+                ylog: false,
+                categories: false,
+            };
             let mut chart = style::chart(root, &axes)?;
             let contour = style::stroke(RGBColor(0xB8, 0xB8, 0xB8), 1.0);
-            chart.draw_series(grid.lines().into_iter().map(|l| PathElement::new(l, contour)))?;
+            chart.draw_series(
+                grid.lines()
+                    .into_iter()
+                    .map(|l| PathElement::new(l, contour)),
+            )?;
             let mut points = Vec::new();
             for (i, path) in paths.iter().enumerate() {
                 let c = style::color(i);
                 let inside: Vec<(f64, f64)> = path
                     .iter()
-                    .map(|p| if p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1 { (p[0], p[1]) } else { (p[0], f64::NAN) })
+                    .map(|p| {
+                        if p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1 {
+                            (p[0], p[1])
+                        } else {
+                            (p[0], f64::NAN)
+                        }
+                    })
                     .collect();
                 for run in style::finite_runs(&inside) {
                     points.extend(run.iter().map(|p| chart.backend_coord(p)));
-                    chart.draw_series(std::iter::once(PathElement::new(run.clone(), style::stroke(c, 1.8))))?;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        run.clone(),
+                        style::stroke(c, 1.8),
+                    )))?;
                     if run.len() <= 200 {
-                        chart.draw_series(run.iter().map(|&p| Circle::new(p, style::px(2.2), c.filled())))?;
+                        chart.draw_series(
+                            run.iter()
+                                .map(|&p| Circle::new(p, style::px(2.2), c.filled())),
+                        )?;
                     }
                 }
             }
-            let entries: Vec<_> = methods.iter().enumerate().map(|(i, m)| (m.label(spec.momentum), style::color(i))).collect();
+            let entries: Vec<_> = methods
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.label(spec.momentum), style::color(i)))
+                .collect();
             ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
             Ok(())
         })?;
@@ -206,9 +268,16 @@ type Edge = (bool, usize, usize);
 impl Contours {
     fn sample(f: &Node, (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> Self {
         let (nx, ny) = (90, 60);
-        let xs: Vec<f64> = (0..nx).map(|j| x0 + (x1 - x0) * j as f64 / (nx - 1) as f64).collect();
-        let ys: Vec<f64> = (0..ny).map(|i| y0 + (y1 - y0) * i as f64 / (ny - 1) as f64).collect();
-        let values = ys.iter().map(|&y| xs.iter().map(|&x| expr::eval(f, &[x, y])).collect()).collect();
+        let xs: Vec<f64> = (0..nx)
+            .map(|j| x0 + (x1 - x0) * j as f64 / (nx - 1) as f64)
+            .collect();
+        let ys: Vec<f64> = (0..ny)
+            .map(|i| y0 + (y1 - y0) * i as f64 / (ny - 1) as f64)
+            .collect();
+        let values = ys
+            .iter()
+            .map(|&y| xs.iter().map(|&x| expr::eval(f, &[x, y])).collect())
+            .collect();
         Contours { xs, ys, values }
     }
 
@@ -216,7 +285,9 @@ impl Contours {
     /// valley floor is visible as well as the walls.
     fn lines(&self) -> Vec<Vec<(f64, f64)>> {
         let finite = self.values.iter().flatten().filter(|v| v.is_finite());
-        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
         let mut out = Vec::new();
         if lo >= hi {
             return out;
@@ -232,7 +303,11 @@ impl Contours {
     fn level(&self, level: f64) -> Vec<Vec<(f64, f64)>> {
         let v = &self.values;
         let point = |(h, i, j): Edge| -> (f64, f64) {
-            let (a, b) = if h { (v[i][j], v[i][j + 1]) } else { (v[i][j], v[i + 1][j]) };
+            let (a, b) = if h {
+                (v[i][j], v[i][j + 1])
+            } else {
+                (v[i][j], v[i + 1][j])
+            };
             let t = ((level - a) / (b - a)).clamp(0.0, 1.0);
             if h {
                 (self.xs[j] + t * (self.xs[j + 1] - self.xs[j]), self.ys[i])
@@ -253,8 +328,11 @@ impl Contours {
                     ((true, i + 1, j), corners[3], corners[2]),
                     ((false, i, j), corners[0], corners[3]),
                 ];
-                let cut: Vec<Edge> =
-                    edges.iter().filter(|(_, a, b)| (*a < level) != (*b < level)).map(|(e, ..)| *e).collect();
+                let cut: Vec<Edge> = edges
+                    .iter()
+                    .filter(|(_, a, b)| (*a < level) != (*b < level))
+                    .map(|(e, ..)| *e)
+                    .collect();
                 for pair in cut.chunks_exact(2) {
                     segments.push((pair[0], pair[1]));
                 }
@@ -278,7 +356,9 @@ impl Contours {
                 loop {
                     let end = if forward { chain.back() } else { chain.front() };
                     let Some(&end) = end else { break };
-                    let next = at.get(&end).and_then(|ks| ks.iter().copied().find(|&s| !used[s]));
+                    let next = at
+                        .get(&end)
+                        .and_then(|ks| ks.iter().copied().find(|&s| !used[s]));
                     let Some(s) = next else { break };
                     used[s] = true;
                     let (a, b) = segments[s];
@@ -305,19 +385,32 @@ mod tests {
         let (dx, dy) = (expr::diff(&f, 0), expr::diff(&f, 1));
         let grad = |p: [f64; 2]| [expr::eval(&dx, &p), expr::eval(&dy, &p)];
         let path = descend(method, &grad, d_start(), d_lr(), d_momentum(), 1000);
-        path.iter().position(|p| p[0].hypot(p[1]) < 1e-3).expect("converges")
+        path.iter()
+            .position(|p| p[0].hypot(p[1]) < 1e-3)
+            .expect("converges")
     }
 
     #[test]
     fn momentum_beats_gradient_descent_on_the_default_quadratic() {
-        let (gd, mom, nesterov) = (steps_to_minimum(Method::Gd), steps_to_minimum(Method::Momentum), steps_to_minimum(Method::Nesterov));
+        let (gd, mom, nesterov) = (
+            steps_to_minimum(Method::Gd),
+            steps_to_minimum(Method::Momentum),
+            steps_to_minimum(Method::Nesterov),
+        );
         assert!(mom < gd, "momentum {mom} vs gd {gd}");
         assert!(nesterov < gd, "nesterov {nesterov} vs gd {gd}");
     }
 
     #[test]
     fn gradient_descent_step_is_exact() {
-        let path = descend(Method::Gd, &|p| [0.2 * p[0], 4.0 * p[1]], [-5.0, -2.0], 0.4, 0.5, 1);
+        let path = descend(
+            Method::Gd,
+            &|p| [0.2 * p[0], 4.0 * p[1]],
+            [-5.0, -2.0],
+            0.4,
+            0.5,
+            1,
+        );
         assert_eq!(path[1], [-5.0 + 0.4, -2.0 + 0.4 * 8.0]);
     }
 
@@ -328,15 +421,24 @@ mod tests {
         let ring = c.level(1.0);
         assert_eq!(ring.len(), 1);
         let r = &ring[0];
-        assert!((r[0].0 - r[r.len() - 1].0).abs() < 1e-9 && (r[0].1 - r[r.len() - 1].1).abs() < 1e-9);
-        assert!(r.iter().all(|(x, y)| (0.1 * x * x + 2.0 * y * y - 1.0).abs() < 0.05));
+        assert!(
+            (r[0].0 - r[r.len() - 1].0).abs() < 1e-9 && (r[0].1 - r[r.len() - 1].1).abs() < 1e-9
+        );
+        assert!(
+            r.iter()
+                .all(|(x, y)| (0.1 * x * x + 2.0 * y * y - 1.0).abs() < 0.05)
+        );
     }
 
     #[test]
     fn divergence_and_bad_specs() {
         let render = super::super::render;
         let f = render("kind: optimizer\nlr: 0.6\nsteps: 5000\nmethods: [gd]\n").unwrap();
-        assert!(f.description.contains("gradient descent (") && f.description.contains("(diverged)"), "{}", f.description);
+        assert!(
+            f.description.contains("gradient descent (") && f.description.contains("(diverged)"),
+            "{}",
+            f.description
+        );
         let e = render("kind: optimizer\nf: x^2 +* y\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("f")));
         let e = render("kind: optimizer\nsteps: 100000\n").unwrap_err();

@@ -69,11 +69,27 @@ impl FigureKind for ReceptiveField {
         if spec.layers.is_empty() || spec.layers.len() > MAX_LAYERS {
             return Err(src.error("layers", format!("give 1 to {MAX_LAYERS} layers")));
         }
-        if let Some((i, _)) = spec.layers.iter().enumerate().find(|(_, l)| l.kernel == 0 || l.stride == 0 || l.dilation == 0) {
-            return Err(src.error("layers", format!("layer {}: kernel, stride and dilation must be at least 1", i + 1)));
+        if let Some((i, _)) = spec
+            .layers
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.kernel == 0 || l.stride == 0 || l.dilation == 0)
+        {
+            return Err(src.error(
+                "layers",
+                format!(
+                    "layer {}: kernel, stride and dilation must be at least 1",
+                    i + 1
+                ),
+            ));
         }
-        let shape: Vec<_> = spec.layers.iter().map(|l| (l.kernel, l.stride, l.dilation)).collect();
-        let rows = receptive_fields(&shape).ok_or_else(|| src.error("layers", "receptive field overflows"))?;
+        let shape: Vec<_> = spec
+            .layers
+            .iter()
+            .map(|l| (l.kernel, l.stride, l.dilation))
+            .collect();
+        let rows = receptive_fields(&shape)
+            .ok_or_else(|| src.error("layers", "receptive field overflows"))?;
         let names: Vec<String> = spec
             .layers
             .iter()
@@ -84,7 +100,12 @@ impl FigureKind for ReceptiveField {
         let description = format!(
             "Receptive field of {} layers: {}; final receptive field {last}",
             rows.len(),
-            names.iter().zip(&rows).map(|(n, r)| format!("{n} {}", r.rf)).collect::<Vec<_>>().join(", ")
+            names
+                .iter()
+                .zip(&rows)
+                .map(|(n, r)| format!("{n} {}", r.rf))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let n = rows.len();
         let svg = style::draw(640, 380, &description, |root, ov| {
@@ -101,7 +122,10 @@ impl FigureKind for ReceptiveField {
             let mut chart = style::chart(root, &axes)?;
             let c = style::color(0);
             chart.draw_series(rows.iter().enumerate().map(|(i, r)| {
-                Rectangle::new([(i as f64 - 0.32, 0.0), (i as f64 + 0.32, r.rf as f64)], c.mix(0.85).filled())
+                Rectangle::new(
+                    [(i as f64 - 0.32, 0.0), (i as f64 + 0.32, r.rf as f64)],
+                    c.mix(0.85).filled(),
+                )
             }))?;
             let show_every = n.div_ceil(24);
             for (i, (r, name)) in rows.iter().zip(&names).enumerate() {
@@ -109,9 +133,21 @@ impl FigureKind for ReceptiveField {
                     continue;
                 }
                 let (x, y) = chart.backend_coord(&(i as f64, r.rf as f64));
-                ov.text(f64::from(x), f64::from(y) - style::SCALE * 5.0, 12.0, "middle", &r.rf.to_string());
+                ov.text(
+                    f64::from(x),
+                    f64::from(y) - style::SCALE * 5.0,
+                    12.0,
+                    "middle",
+                    &r.rf.to_string(),
+                );
                 let (_, y0) = chart.backend_coord(&(i as f64, 0.0));
-                ov.text(f64::from(x), f64::from(y0) + style::SCALE * 17.0, 12.0, "middle", name);
+                ov.text(
+                    f64::from(x),
+                    f64::from(y0) + style::SCALE * 17.0,
+                    12.0,
+                    "middle",
+                    name,
+                );
             }
             Ok(())
         })?;
@@ -137,12 +173,18 @@ mod tests {
         // Dilations 1, 2, 4 of 3x3: 3, 7, 15.
         let rows = receptive_fields(&[(3, 1, 1), (3, 1, 2), (3, 1, 4)]).unwrap();
         assert_eq!(rows.iter().map(|r| r.rf).collect::<Vec<_>>(), [3, 7, 15]);
-        assert_eq!(receptive_fields(&[(3, u64::MAX, 1), (3, 2, 1), (3, 1, 1)]), None);
+        assert_eq!(
+            receptive_fields(&[(3, u64::MAX, 1), (3, 2, 1), (3, 1, 1)]),
+            None
+        );
     }
 
     #[test]
     fn bad_layer_is_an_error() {
-        let e = super::super::render("kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n").unwrap_err();
+        let e = super::super::render(
+            "kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n",
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (3, Some("strid")));
         assert!(e.message.contains("did you mean `stride`"), "{}", e.message);
     }

@@ -46,7 +46,8 @@ pub(super) const AXIS: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(super) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 pub(super) type DrawResult<T = ()> = Result<T, Box<dyn Error>>;
 
 pub(super) fn color(i: usize) -> RGBColor {
@@ -85,7 +86,15 @@ impl Overlay {
     }
 
     /// Text rotated by `deg` degrees about its anchor point.
-    pub(super) fn text_rotated(&mut self, x: f64, y: f64, size: f64, anchor: &str, deg: f64, text: &str) {
+    pub(super) fn text_rotated(
+        &mut self,
+        x: f64,
+        y: f64,
+        size: f64,
+        anchor: &str,
+        deg: f64,
+        text: &str,
+    ) {
         let _ = write!(
             self.0,
             r#"<text x="{x:.1}" y="{y:.1}" dy="0.35em" font-size="{:.1}" text-anchor="{anchor}" fill="{}" transform="rotate({deg:.2} {x:.1} {y:.1})">{}</text>"#,
@@ -96,7 +105,12 @@ impl Overlay {
     }
 
     /// A legend in the plot-area corner that covers the fewest of `points` (backend coords).
-    pub(super) fn legend(&mut self, plot: &(Range<i32>, Range<i32>), entries: &[(String, RGBColor)], points: &[(i32, i32)]) {
+    pub(super) fn legend(
+        &mut self,
+        plot: &(Range<i32>, Range<i32>),
+        entries: &[(String, RGBColor)],
+        points: &[(i32, i32)],
+    ) {
         if entries.is_empty() {
             return;
         }
@@ -104,7 +118,10 @@ impl Overlay {
         let row = size * 1.5;
         let swatch = 22.0 * SCALE;
         let pad = 8.0 * SCALE;
-        let text_w = entries.iter().map(|(l, _)| text_width(l, size)).fold(0.0, f64::max);
+        let text_w = entries
+            .iter()
+            .map(|(l, _)| text_width(l, size))
+            .fold(0.0, f64::max);
         let w = pad * 2.0 + swatch + 6.0 * SCALE + text_w;
         let h = pad * 2.0 + row * entries.len() as f64;
         let (xr, yr) = plot;
@@ -150,7 +167,13 @@ impl Overlay {
                 hex(*c),
                 2.5 * SCALE
             );
-            self.text(x0 + pad + swatch + 6.0 * SCALE, cy + size * 0.35, 12.5, "start", label);
+            self.text(
+                x0 + pad + swatch + 6.0 * SCALE,
+                cy + size * 0.35,
+                12.5,
+                "start",
+                label,
+            );
         }
     }
 }
@@ -226,11 +249,13 @@ pub(super) fn draw(
     let mut overlay = Overlay::default();
     {
         let root = SVGBackend::with_string(&mut raw, (bw, bh)).into_drawing_area();
-        f(&root, &mut overlay).and_then(|()| root.present().map_err(Into::into)).map_err(|e| FigureError {
-            line: 0,
-            field: None,
-            message: format!("could not draw the figure: {e}"),
-        })?;
+        f(&root, &mut overlay)
+            .and_then(|()| root.present().map_err(Into::into))
+            .map_err(|e| FigureError {
+                line: 0,
+                field: None,
+                message: format!("could not draw the figure: {e}"),
+            })?;
     }
     Ok(finish(&raw, bw, bh, description, &overlay.0))
 }
@@ -238,7 +263,10 @@ pub(super) fn draw(
 /// Replaces plotters' root element: responsive `viewBox`, accessible name and description,
 /// the white card, and the font stack inherited by every `<text>`.
 fn finish(raw: &str, w: u32, h: u32, description: &str, overlay: &str) -> String {
-    let body_start = raw.find("<svg").and_then(|i| raw[i..].find('>').map(|j| i + j + 1)).unwrap_or(0);
+    let body_start = raw
+        .find("<svg")
+        .and_then(|i| raw[i..].find('>').map(|j| i + j + 1))
+        .unwrap_or(0);
     let body_end = raw.rfind("</svg>").unwrap_or(raw.len()).max(body_start);
     let d = esc(description);
     format!(
@@ -269,13 +297,23 @@ pub(super) fn chart<'a, 'b>(area: &'a Area<'b>, axes: &Axes) -> DrawResult<Chart
     builder
         .margin(px(14.0))
         .x_label_area_size(px(if axes.xdesc.is_empty() { 26.0 } else { 46.0 }))
-        .y_label_area_size(px(if axes.ydesc.is_empty() { 48.0 } else { 68.0 }));
+        .y_label_area_size(px(if axes.ydesc.is_empty() { 52.0 } else { 78.0 }));
     if let Some(t) = axes.title {
         builder.caption(t, font(14.0));
     }
     let mut chart = builder.build_cartesian_2d(axes.x.clone(), axes.y.clone())?;
+    // On a log axis spanning a decade or more, label only the powers of ten.
+    let whole_decades = axes.ylog && axes.y.end - axes.y.start >= 1.0;
     let ylog = axes.ylog;
-    let yfmt = move |v: &f64| if ylog { num(10f64.powf(*v)) } else { num(*v) };
+    let yfmt = move |v: &f64| {
+        if whole_decades && (v - v.round()).abs() > 1e-9 {
+            String::new()
+        } else if ylog {
+            num(10f64.powf(*v))
+        } else {
+            num(*v)
+        }
+    };
     let xfmt = |v: &f64| num(*v);
     let mut mesh = chart.configure_mesh();
     mesh.bold_line_style(stroke(GRID, 1.0))
@@ -322,10 +360,16 @@ pub(super) fn finite_runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
 pub(super) fn fit_range(values: impl Iterator<Item = f64>) -> Option<Range<f64>> {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     if lo > hi {
         return None;
     }
-    let span = if hi - lo > 1e-12 { hi - lo } else { lo.abs().max(1.0) };
+    let span = if hi - lo > 1e-12 {
+        hi - lo
+    } else {
+        lo.abs().max(1.0)
+    };
     Some(lo - span * 0.05..hi + span * 0.05)
 }
