@@ -32,18 +32,19 @@
 //! - **`optimizer`**: gradient descent paths over contour lines. `f`: expression in `x`, `y`
 //!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr` (default 0.3),
 //!   `momentum` (default 0.5), `steps` (default 20, at most 10,000), `methods`: any of `gd`,
-//!   `momentum`, `nesterov` (default all), `x`, `y`: view ranges (default `[-5.5, 5.5]`,
-//!   `[-3, 3]`).
+//!   `momentum`, `nesterov` (default all), `x`, `y`: view ranges (default `[-5.5, 2]`,
+//!   `[-3, 2]`).
 //! - **`receptive-field`**: `layers`: list of `{kernel, stride, dilation, name}` (stride and
 //!   dilation default 1; at most 200 layers). Draws r_l = r_{l-1} + (k_eff − 1)·∏ s_i with
 //!   k_eff = d(k − 1) + 1 per layer.
 //! - **`grid`**: `op`: `max-pool`, `avg-pool`, `nearest`, `bilinear`, `transposed-conv`,
 //!   `pixel-shuffle`, `space-to-depth`. `input`: a matrix (pooling, upsampling,
-//!   space-to-depth); `channels`: list of matrices (pixel-shuffle, r² of them);
-//!   `size`: window for pooling (default 2); `stride`: pooling/transposed stride (default
-//!   `size` / 2); `scale`: upsampling or shuffle factor (default 2); `kernel` (default 3) and
-//!   `shape: [h, w]` (input size) for `transposed-conv`, which draws how many input
-//!   positions write each output cell. At most 4,096 cells in total.
+//!   space-to-depth); `channels`: a list of equal-size matrices (pixel-shuffle, a multiple of
+//!   r² of them; space-to-depth). `size`: pooling window (default 2); `stride`: pooling stride
+//!   (default `size`) or transposed-convolution stride (default 2); `scale`: upsampling or
+//!   shuffle factor r (default 2); `kernel` (default 3) and `shape: [h, w]` (input size) for
+//!   `transposed-conv`, which draws how many input positions write each output cell. At most
+//!   4,096 cells in total.
 //! - **`line`**: `series`: list of `{label, values}`; `x`: shared x values (default 1, 2, …);
 //!   `xlabel`, `ylabel`; `log`: log y axis. At most 10,000 points per series.
 //! - **`bar`**: `categories`: labels; `series`: list of `{label, values}`, one value per
