@@ -14,7 +14,7 @@ use crate::diagnostics::{Diagnostic, has_errors};
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
 use crate::templates::{SiteViews, Templates};
-use crate::{history, links};
+use crate::{figures, history, links};
 
 pub const STATIC_DIR: &str = "static";
 
@@ -75,12 +75,17 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         tag_pages: &tag_paths,
         last_changed: &last_changed,
     };
+    let link_map = link_map(&site, &backlinks);
     let mut files = BTreeMap::new();
     let pages: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
-            let html = templates.render(template_for(page), &views.page_context(i))?;
+            let mut context = views.page_context(i);
+            if page.rel == content::SECTION_INDEX {
+                context.insert("link_map", &link_map);
+            }
+            let html = templates.render(template_for(page), &context)?;
             Ok(OutputFile {
                 path: page.output_path(),
                 contents: Contents::Bytes(html.into_bytes()),
@@ -225,6 +230,33 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
         }
     }
     tags
+}
+
+/// The home page's map of the notes: every page but the home as a node, grouped by section,
+/// each link between two of them as an edge.
+fn link_map(site: &Site, backlinks: &[Vec<links::Backlink>]) -> String {
+    let home = site.sections[0].index;
+    let order: Vec<usize> = site
+        .reading_order
+        .iter()
+        .copied()
+        .filter(|&i| i != home)
+        .collect();
+    let node_of = |page: usize| order.iter().position(|&p| p == page);
+    let nodes: Vec<(String, String)> = order
+        .iter()
+        .map(|&i| {
+            let section = &site.pages[site.sections[site.pages[i].section].index];
+            (site.pages[i].meta.title.clone(), section.meta.title.clone())
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = backlinks
+        .iter()
+        .enumerate()
+        .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
+        .filter_map(|(from, to)| Some((node_of(from)?, node_of(to)?)))
+        .collect();
+    figures::link_map(&nodes, &edges)
 }
 
 fn sitemap(site: &Site, base: &str) -> String {

@@ -26,8 +26,7 @@ pub(super) struct Spec {
 impl FigureKind for Bar {
     const NAME: &'static str = "bar";
     const SUMMARY: &'static str = "grouped bar chart of inline data";
-    const FIELDS: &'static [&'static str] =
-        &["kind", "caption", "categories", "series", "ylabel", "log"];
+    const FIELDS: &'static [&'static str] = &["kind", "caption", "categories", "series", "ylabel", "log"];
     type Spec = Spec;
 
     fn caption(spec: &Spec) -> Option<&str> {
@@ -41,10 +40,7 @@ impl FigureKind for Bar {
         }
         check_series(src, &spec.series, Some(n), spec.log)?;
         let tr = |v: f64| if spec.log { v.log10() } else { v };
-        let values = spec
-            .series
-            .iter()
-            .flat_map(|s| s.values.iter().map(|v| tr(*v)));
+        let values = spec.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v)));
         let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
             (l.min(v), h.max(v))
         });
@@ -92,10 +88,7 @@ impl FigureKind for Bar {
                 let pos = |i: usize| i as f64 - 0.4 + width * (si as f64 + 0.5);
                 chart.draw_series(s.values.iter().enumerate().map(|(i, v)| {
                     Rectangle::new(
-                        [
-                            (pos(i) - width * 0.45, base),
-                            (pos(i) + width * 0.45, tr(*v)),
-                        ],
+                        [(pos(i) - width * 0.45, base), (pos(i) + width * 0.45, tr(*v))],
                         c.filled(),
                     )
                 }))?;
@@ -117,12 +110,7 @@ impl FigureKind for Bar {
                 }
             }
             let every = n.div_ceil(20);
-            for (i, cat) in spec
-                .categories
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % every == 0)
-            {
+            for (i, cat) in spec.categories.iter().enumerate().filter(|(i, _)| i % every == 0) {
                 let (x, _) = chart.backend_coord(&(i as f64, base));
                 let y0 = chart.plotting_area().get_pixel_range().1.end;
                 ov.text(

@@ -150,8 +150,8 @@ impl FigureKind for ConvCost {
     const SUMMARY: &'static str =
         "FLOPs and parameters of standard, depthwise separable, bottleneck and group convolution";
     const FIELDS: &'static [&'static str] = &[
-        "kind", "caption", "k", "c_in", "c_out", "h", "w", "groups", "mid", "variants", "metric",
-        "sweep", "values", "style", "log",
+        "kind", "caption", "k", "c_in", "c_out", "h", "w", "groups", "mid", "variants", "metric", "sweep",
+        "values", "style", "log",
     ];
     type Spec = Spec;
 
@@ -216,9 +216,7 @@ impl FigureKind for ConvCost {
             if [s.k, s.c_in, s.c_out, s.h, s.w, s.groups, s.mid].contains(&0) {
                 return Err(src.error(field, "every shape parameter must be at least 1"));
             }
-            if variants.contains(&Variant::Group)
-                && (s.c_in % s.groups != 0 || s.c_out % s.groups != 0)
-            {
+            if variants.contains(&Variant::Group) && (s.c_in % s.groups != 0 || s.c_out % s.groups != 0) {
                 return Err(src.error(
                     if param == Some(Param::Groups) {
                         "values"
@@ -233,11 +231,7 @@ impl FigureKind for ConvCost {
             }
         }
         let pick = |c: (u64, u64)| {
-            if spec.metric == Metric::Flops {
-                c.0
-            } else {
-                c.1
-            }
+            if spec.metric == Metric::Flops { c.0 } else { c.1 }
         };
         let table: Vec<Vec<f64>> = variants
             .iter()
@@ -276,13 +270,7 @@ impl FigureKind for ConvCost {
             .iter()
             .zip(&table)
             .filter(|(v, _)| **v != Variant::Standard)
-            .map(|(v, row)| {
-                format!(
-                    "{} / standard = {}",
-                    v.name(),
-                    ratio(row[last], standard[last])
-                )
-            })
+            .map(|(v, row)| format!("{} / standard = {}", v.name(), ratio(row[last], standard[last])))
             .collect();
         let description = format!(
             "{} of {} for K={}, C_in={}, C_out={}, H={}, W={}{}{}",
@@ -291,11 +279,7 @@ impl FigureKind for ConvCost {
             } else {
                 "Parameters"
             },
-            variants
-                .iter()
-                .map(|v| v.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+            variants.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
             base.k,
             base.c_in,
             base.c_out,
@@ -304,11 +288,7 @@ impl FigureKind for ConvCost {
             if param.is_some() {
                 format!(
                     ", swept over {sweep_name} = {}",
-                    values
-                        .iter()
-                        .map(u64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    values.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
                 )
             } else {
                 String::new()
@@ -380,10 +360,7 @@ impl FigureKind for ConvCost {
                         pts.clone(),
                         style::stroke(c, 2.0),
                     )))?;
-                    chart.draw_series(
-                        pts.iter()
-                            .map(|&p| Circle::new(p, style::px(3.0), c.filled())),
-                    )?;
+                    chart.draw_series(pts.iter().map(|&p| Circle::new(p, style::px(3.0), c.filled())))?;
                 }
                 for (i, &val) in row.iter().enumerate() {
                     let (x, top) = chart.backend_coord(&(pos(i), tr(val)));
@@ -483,14 +460,12 @@ mod tests {
     #[test]
     fn overflow_and_bad_groups_are_errors() {
         assert_eq!(cost(Variant::Standard, &shape(u64::MAX, 2, 2)), None);
-        let e = super::super::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n")
-            .unwrap_err();
+        let e =
+            super::super::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("groups")));
-        let e =
-            super::super::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
+        let e = super::super::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("values")));
-        let e =
-            super::super::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
+        let e = super::super::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("variants"));
         assert!(
             e.message.contains("did you mean `depthwise-separable`"),

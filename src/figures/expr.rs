@@ -140,10 +140,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: String) -> ParseError {
-        ParseError {
-            at: self.i,
-            message,
-        }
+        ParseError { at: self.i, message }
     }
 
     fn skip_ws(&mut self) {
@@ -228,9 +225,7 @@ impl Parser<'_> {
             return Err(self.err("expression ends too early".into()));
         };
         if c.is_ascii_digit() || c == b'.' {
-            while self.i < self.s.len()
-                && (self.s[self.i].is_ascii_digit() || self.s[self.i] == b'.')
-            {
+            while self.i < self.s.len() && (self.s[self.i].is_ascii_digit() || self.s[self.i] == b'.') {
                 self.i += 1;
             }
             if self.i < self.s.len() && (self.s[self.i] == b'e' || self.s[self.i] == b'E') {
@@ -262,8 +257,7 @@ impl Parser<'_> {
             return Ok(n);
         }
         if c.is_ascii_alphabetic() || c == b'_' {
-            while self.i < self.s.len()
-                && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
+            while self.i < self.s.len() && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
             {
                 self.i += 1;
             }
@@ -309,12 +303,7 @@ fn names<'a>(vars: &[&'a str]) -> Vec<&'a str> {
 
 /// Builds a call; `gelu` and `silu`/`swish` are rewritten into primitives.
 fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
-    let arity_err = |n: usize| {
-        format!(
-            "`{name}` takes {n} argument{}",
-            if n == 1 { "" } else { "s" }
-        )
-    };
+    let arity_err = |n: usize| format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" });
     match name {
         "gelu" | "silu" | "swish" => {
             if args.len() != 1 {
@@ -327,10 +316,7 @@ fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
                     b(Mul(b(Num(0.5)), b(u.clone()))),
                     b(Add(
                         b(Num(1.0)),
-                        b(Call(
-                            Func::Erf,
-                            vec![Div(b(u), b(Num(std::f64::consts::SQRT_2)))],
-                        )),
+                        b(Call(Func::Erf, vec![Div(b(u), b(Num(std::f64::consts::SQRT_2)))])),
                     )),
                 )
             } else {
@@ -484,10 +470,7 @@ pub(super) fn diff(n: &Node, v: Var) -> Node {
         Neg(a) => Neg(b(diff(a, v))),
         Add(a, c) => add(diff(a, v), diff(c, v)),
         Sub(a, c) => Sub(b(diff(a, v)), b(diff(c, v))),
-        Mul(a, c) => add(
-            mul(diff(a, v), (**c).clone()),
-            mul((**a).clone(), diff(c, v)),
-        ),
+        Mul(a, c) => add(mul(diff(a, v), (**c).clone()), mul((**a).clone(), diff(c, v))),
         Div(a, c) => Div(
             b(Sub(
                 b(mul(diff(a, v), (**c).clone())),
@@ -496,10 +479,7 @@ pub(super) fn diff(n: &Node, v: Var) -> Node {
             b(Pow(c.clone(), b(Num(2.0)))),
         ),
         Pow(a, c) if !depends(c) => mul(
-            mul(
-                (**c).clone(),
-                Pow(a.clone(), b(Sub(c.clone(), b(Num(1.0))))),
-            ),
+            mul((**c).clone(), Pow(a.clone(), b(Sub(c.clone(), b(Num(1.0)))))),
             diff(a, v),
         ),
         // d(a^c) = a^c · (c'·ln a + c·a'/a)
@@ -533,10 +513,7 @@ pub(super) fn diff(n: &Node, v: Var) -> Node {
                 Func::Min => return if_gt(u, args[1].clone(), diff(&args[1], v), du),
                 Func::LeakyRelu => return if_gt(u, Num(0.0), du.clone(), mul(args[1].clone(), du)),
                 Func::Elu => {
-                    let neg = mul(
-                        mul(args[1].clone(), Call(Func::Exp, vec![u.clone()])),
-                        du.clone(),
-                    );
+                    let neg = mul(mul(args[1].clone(), Call(Func::Exp, vec![u.clone()])), du.clone());
                     return if_gt(u, Num(0.0), du, neg);
                 }
             };

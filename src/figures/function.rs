@@ -45,8 +45,7 @@ pub(super) struct Data {
 
 impl FigureKind for Function {
     const NAME: &'static str = "function";
-    const SUMMARY: &'static str =
-        "curves of activations and expressions in x, with exact derivatives";
+    const SUMMARY: &'static str = "curves of activations and expressions in x, with exact derivatives";
     const FIELDS: &'static [&'static str] = &[
         "kind",
         "caption",
@@ -84,16 +83,7 @@ impl FigureKind for Function {
             })?,
             Some(ds) => style::draw(900, 380, &description, |root, ov| {
                 let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
-                panel(
-                    &left,
-                    ov,
-                    lo..hi,
-                    y,
-                    &data.curves,
-                    &data.labels,
-                    "f(x)",
-                    true,
-                )?;
+                panel(&left, ov, lo..hi, y, &data.curves, &data.labels, "f(x)", true)?;
                 panel(&right, ov, lo..hi, None, ds, &data.labels, "f′(x)", false)
             })?,
         };
@@ -107,10 +97,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         check_range(src, "y", y)?;
     }
     if !(2..=MAX_SAMPLES).contains(&spec.samples) {
-        return Err(src.error(
-            "samples",
-            format!("samples must be between 2 and {MAX_SAMPLES}"),
-        ));
+        return Err(src.error("samples", format!("samples must be between 2 and {MAX_SAMPLES}")));
     }
     if spec.series.is_empty() {
         return Err(src.error("series", "give at least one series"));
@@ -139,11 +126,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
             expr::parse_series(s).map_err(|e| FigureError {
                 line: src.line_of_item("series", s),
                 field: Some("series".into()),
-                message: format!(
-                    "cannot parse `{s}` at character {}: {}",
-                    e.at + 1,
-                    e.message
-                ),
+                message: format!("cannot parse `{s}` at character {}: {}", e.at + 1, e.message),
             })
         })
         .collect::<Result<_, _>>()?;

@@ -107,11 +107,7 @@ pub(super) fn overlap(h: usize, w: usize, k: usize, s: usize) -> Mat {
     let count = |o: usize, n: usize| (0..n).filter(|i| o >= i * s && o - i * s < k).count();
     let (oh, ow) = ((h - 1) * s + k, (w - 1) * s + k);
     (0..oh)
-        .map(|i| {
-            (0..ow)
-                .map(|j| (count(i, h) * count(j, w)) as f64)
-                .collect()
-        })
+        .map(|i| (0..ow).map(|j| (count(i, h) * count(j, w)) as f64).collect())
         .collect()
 }
 
@@ -149,7 +145,8 @@ pub(super) fn space_to_depth(chs: &[Mat], r: usize) -> Vec<Mat> {
 
 impl FigureKind for Grid {
     const NAME: &'static str = "grid";
-    const SUMMARY: &'static str = "matrices as cells: pooling, upsampling, transposed-conv overlap, PixelShuffle, space-to-depth";
+    const SUMMARY: &'static str =
+        "matrices as cells: pooling, upsampling, transposed-conv overlap, PixelShuffle, space-to-depth";
     const FIELDS: &'static [&'static str] = &[
         "kind", "caption", "op", "input", "channels", "size", "stride", "scale", "kernel", "shape",
     ];
@@ -168,11 +165,7 @@ impl FigureKind for Grid {
                 format!(
                     "[{}]",
                     m.iter()
-                        .map(|r| r
-                            .iter()
-                            .map(|v| style::num(*v))
-                            .collect::<Vec<_>>()
-                            .join(", "))
+                        .map(|r| r.iter().map(|v| style::num(*v)).collect::<Vec<_>>().join(", "))
                         .collect::<Vec<_>>()
                         .join("; ")
                 )
@@ -209,10 +202,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
     let check = |field: &str, m: &Mat| -> Result<(), FigureError> {
         let (h, w) = dims(m);
         if h == 0 || w == 0 || m.iter().any(|r| r.len() != w) {
-            return Err(src.error(
-                field,
-                "a matrix must be a non-empty list of rows of equal length",
-            ));
+            return Err(src.error(field, "a matrix must be a non-empty list of rows of equal length"));
         }
         if m.iter().flatten().any(|v| !v.is_finite()) {
             return Err(src.error(field, "values must be finite"));
@@ -233,13 +223,10 @@ fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
             .sum::<usize>()
     };
     let too_big = |n: usize, field: &str| {
-        (n > MAX_CELLS)
-            .then(|| src.error(field, format!("{n} cells; at most {MAX_CELLS} in total")))
+        (n > MAX_CELLS).then(|| src.error(field, format!("{n} cells; at most {MAX_CELLS} in total")))
     };
     if let Some(e) = too_big(
-        spec.input
-            .as_ref()
-            .map_or(0, |m| cells(std::slice::from_ref(m))),
+        spec.input.as_ref().map_or(0, |m| cells(std::slice::from_ref(m))),
         "input",
     ) {
         return Err(e);
@@ -255,16 +242,12 @@ fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
             let stride = positive("stride", spec.stride, size)?;
             let (h, w) = dims(m);
             if size > h || size > w {
-                return Err(src.error(
-                    "size",
-                    format!("window {size} is larger than the {h}×{w} input"),
-                ));
+                return Err(src.error("size", format!("window {size} is larger than the {h}×{w} input")));
             }
             let out = pool(m, size, stride, op == Op::MaxPool);
             // Non-overlapping windows get one tint each, shared by input and output cells.
             let fill = if stride >= size {
-                let group =
-                    |i: usize, j: usize| (i / stride + j / stride) % 2 + 2 * ((i / stride) % 2);
+                let group = |i: usize, j: usize| (i / stride + j / stride) % 2 + 2 * ((i / stride) % 2);
                 let inside = |i: usize, j: usize| {
                     i % stride < size
                         && j % stride < size
@@ -274,22 +257,12 @@ fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
                 let g_in = (0..h)
                     .map(|i| {
                         (0..w)
-                            .map(|j| {
-                                if inside(i, j) {
-                                    group(i, j)
-                                } else {
-                                    usize::MAX
-                                }
-                            })
+                            .map(|j| if inside(i, j) { group(i, j) } else { usize::MAX })
                             .collect()
                     })
                     .collect();
                 let g_out = (0..out.len())
-                    .map(|i| {
-                        (0..out[0].len())
-                            .map(|j| group(i * stride, j * stride))
-                            .collect()
-                    })
+                    .map(|i| (0..out[0].len()).map(|j| group(i * stride, j * stride)).collect())
                     .collect();
                 Fill::Group(vec![g_in, g_out])
             } else {
@@ -324,12 +297,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
             } else {
                 "双线性上采样"
             };
-            (
-                vec![m.clone()],
-                vec![out],
-                Fill::Value,
-                format!("{name} ×{r}"),
-            )
+            (vec![m.clone()], vec![out], Fill::Value, format!("{name} ×{r}"))
         }
         Op::TransposedConv => {
             let [h, w] = spec
@@ -366,10 +334,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
                 }
                 (None, Some(_)) => vec![matrix()?.clone()],
                 _ => {
-                    return Err(src.error(
-                        "op",
-                        "this op needs `channels` (a list of matrices) or `input`",
-                    ));
+                    return Err(src.error("op", "this op needs `channels` (a list of matrices) or `input`"));
                 }
             };
             let (h, w) = dims(&chs[0]);
@@ -467,11 +432,9 @@ fn draw_grids(
         .flatten()
         .copied()
         .collect();
-    let (lo, hi) = all
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
-            (l.min(*v), h.max(*v))
-        });
+    let (lo, hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+        (l.min(*v), h.max(*v))
+    });
     style::draw(width, height, description, |root, ov| {
         let s = style::SCALE;
         let mut draw_set = |set: &[Mat],
@@ -623,10 +586,6 @@ mod tests {
         assert_eq!((e.line, e.field.as_deref()), (2, Some("scale")));
         let e = render("kind: grid\nop: maxpool\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("op")));
-        assert!(
-            e.message.contains("did you mean `max-pool`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("did you mean `max-pool`"), "{}", e.message);
     }
 }

@@ -56,10 +56,7 @@ pub(super) fn check_series(
         if let Some(n) = len.filter(|n| *n != s.values.len()) {
             return Err(bad(format!("{} values, expected {n}", s.values.len())));
         }
-        if s.values
-            .iter()
-            .any(|v| !v.is_finite() || (log && *v <= 0.0))
-        {
+        if s.values.iter().any(|v| !v.is_finite() || (log && *v <= 0.0)) {
             return Err(bad(if log {
                 "a log axis needs positive finite values".into()
             } else {
@@ -73,8 +70,7 @@ pub(super) fn check_series(
 impl FigureKind for Line {
     const NAME: &'static str = "line";
     const SUMMARY: &'static str = "line chart of inline data";
-    const FIELDS: &'static [&'static str] =
-        &["kind", "caption", "series", "x", "xlabel", "ylabel", "log"];
+    const FIELDS: &'static [&'static str] = &["kind", "caption", "series", "x", "xlabel", "ylabel", "log"];
     type Spec = Spec;
 
     fn caption(spec: &Spec) -> Option<&str> {
@@ -97,12 +93,8 @@ impl FigureKind for Line {
         };
         let tr = |v: f64| if spec.log { v.log10() } else { v };
         let x_range = style::fit_range(spec.series.iter().flat_map(xs)).unwrap_or(0.0..1.0);
-        let y_range = style::fit_range(
-            spec.series
-                .iter()
-                .flat_map(|s| s.values.iter().map(|v| tr(*v))),
-        )
-        .unwrap_or(0.0..1.0);
+        let y_range = style::fit_range(spec.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v))))
+            .unwrap_or(0.0..1.0);
         let description = format!(
             "Line chart of {}{}{}",
             spec.series
@@ -136,10 +128,7 @@ impl FigureKind for Line {
             let mut chart = style::chart(root, &axes)?;
             let mut points = Vec::new();
             for (i, s) in spec.series.iter().enumerate() {
-                let pts: Vec<(f64, f64)> = xs(s)
-                    .into_iter()
-                    .zip(s.values.iter().map(|v| tr(*v)))
-                    .collect();
+                let pts: Vec<(f64, f64)> = xs(s).into_iter().zip(s.values.iter().map(|v| tr(*v))).collect();
                 points.extend(pts.iter().map(|p| chart.backend_coord(p)));
                 let c = style::color(i);
                 chart.draw_series(std::iter::once(PathElement::new(
@@ -147,10 +136,7 @@ impl FigureKind for Line {
                     style::stroke(c, 2.0),
                 )))?;
                 if pts.len() <= 40 {
-                    chart.draw_series(
-                        pts.iter()
-                            .map(|&p| Circle::new(p, style::px(2.5), c.filled())),
-                    )?;
+                    chart.draw_series(pts.iter().map(|&p| Circle::new(p, style::px(2.5), c.filled())))?;
                 }
             }
             let entries: Vec<_> = spec

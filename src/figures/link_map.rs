@@ -27,8 +27,7 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
         if k == 0 || group_of(i) != group_of(order[k - 1]) {
             slot += 1;
         }
-        angle[i] = std::f64::consts::TAU * (slot as f64 - 0.5) / slots as f64
-            - std::f64::consts::FRAC_PI_2;
+        angle[i] = std::f64::consts::TAU * (slot as f64 - 0.5) / slots as f64 - std::f64::consts::FRAC_PI_2;
         slot += 1;
     }
     let valid: Vec<(usize, usize)> = edges
@@ -54,10 +53,7 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
         for &(a, b) in &valid {
             let (pa, pb) = (pos(a), pos(b));
             // A quadratic Bézier pulled towards the centre, sampled finely.
-            let (qx, qy) = (
-                cx * 0.6 + (pa.0 + pb.0) * 0.2,
-                cy * 0.6 + (pa.1 + pb.1) * 0.2,
-            );
+            let (qx, qy) = (cx * 0.6 + (pa.0 + pb.0) * 0.2, cy * 0.6 + (pa.1 + pb.1) * 0.2);
             let curve: Vec<(i32, i32)> = (0..=16)
                 .map(|k| {
                     let t = f64::from(k) / 16.0;
@@ -85,14 +81,7 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
                     cy + (r + 10.0 * s) * angle[i].sin(),
                 );
                 let rot = if left { deg + 180.0 } else { deg };
-                ov.text_rotated(
-                    lx,
-                    ly,
-                    11.0,
-                    if left { "end" } else { "start" },
-                    rot,
-                    &nodes[i].0,
-                );
+                ov.text_rotated(lx, ly, 11.0, if left { "end" } else { "start" }, rot, &nodes[i].0);
             }
         }
         let entries: Vec<_> = groups

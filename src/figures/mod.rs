@@ -235,29 +235,19 @@ impl Source<'_> {
 
     /// The key written on a 0-based line, if that line is `key: …` or `- key: …`.
     fn key_on_line(&self, line: usize) -> Option<String> {
-        let l = self
-            .text
-            .lines()
-            .nth(line)?
-            .trim_start()
-            .trim_start_matches("- ");
+        let l = self.text.lines().nth(line)?.trim_start().trim_start_matches("- ");
         let (key, _) = l.split_once(':')?;
-        let ok = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let ok = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
         ok.then(|| key.to_string())
     }
 
     fn yaml_error(&self, e: &serde_saphyr::Error) -> FigureError {
         use serde_saphyr::Error as E;
-        let line = e.location().map_or(0, |l| {
-            usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
-        });
+        let line = e
+            .location()
+            .map_or(0, |l| usize::try_from(l.line()).unwrap_or(1).saturating_sub(1));
         let (field, message) = match e.without_snippet() {
-            E::SerdeUnknownField {
-                field, expected, ..
-            } => (
+            E::SerdeUnknownField { field, expected, .. } => (
                 Some(field.clone()),
                 format!(
                     "unknown field `{field}`{}; fields: {}",
@@ -265,10 +255,9 @@ impl Source<'_> {
                     expected.join(", ")
                 ),
             ),
-            E::SerdeMissingField { field, .. } => (
-                Some((*field).to_string()),
-                format!("missing field `{field}`"),
-            ),
+            E::SerdeMissingField { field, .. } => {
+                (Some((*field).to_string()), format!("missing field `{field}`"))
+            }
             E::SerdeUnknownVariant {
                 variant, expected, ..
             } => (
@@ -281,11 +270,7 @@ impl Source<'_> {
             ),
             other => (self.key_on_line(line), plain_message(other)),
         };
-        FigureError {
-            line,
-            field,
-            message,
-        }
+        FigureError { line, field, message }
     }
 }
 

@@ -113,8 +113,7 @@ impl Method {
 
 impl FigureKind for Optimizer {
     const NAME: &'static str = "optimizer";
-    const SUMMARY: &'static str =
-        "gradient descent, momentum and Nesterov paths over contour lines";
+    const SUMMARY: &'static str = "gradient descent, momentum and Nesterov paths over contour lines";
     const FIELDS: &'static [&'static str] = &[
         "kind", "caption", "f", "start", "lr", "momentum", "steps", "methods", "x", "y",
     ];
@@ -129,11 +128,7 @@ impl FigureKind for Optimizer {
         let f = expr::parse(text, &["x", "y"]).map_err(|e| {
             src.error(
                 "f",
-                format!(
-                    "cannot parse `{text}` at character {}: {}",
-                    e.at + 1,
-                    e.message
-                ),
+                format!("cannot parse `{text}` at character {}: {}", e.at + 1, e.message),
             )
         })?;
         let (x0, x1) = check_range(src, "x", spec.x)?;
@@ -169,11 +164,7 @@ impl FigureKind for Optimizer {
             .collect();
         let description = format!(
             "{} on f(x, y) = {text} from ({}, {}), learning rate {}, {} steps; ends at {}",
-            methods
-                .iter()
-                .map(|m| m.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+            methods.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
             style::num(spec.start[0]),
             style::num(spec.start[1]),
             style::num(spec.lr),
@@ -183,11 +174,7 @@ impl FigureKind for Optimizer {
                 .zip(&paths)
                 .map(|(m, p)| {
                     let e = p[p.len() - 1];
-                    let diverged = if p.len() <= spec.steps {
-                        " (diverged)"
-                    } else {
-                        ""
-                    };
+                    let diverged = if p.len() <= spec.steps { " (diverged)" } else { "" };
                     format!(
                         "{} ({}, {}){diverged}",
                         m.name(),
@@ -210,11 +197,7 @@ impl FigureKind for Optimizer {
             };
             let mut chart = style::chart(root, &axes)?;
             let contour = style::stroke(RGBColor(0xB8, 0xB8, 0xB8), 1.0);
-            chart.draw_series(
-                grid.lines()
-                    .into_iter()
-                    .map(|l| PathElement::new(l, contour)),
-            )?;
+            chart.draw_series(grid.lines().into_iter().map(|l| PathElement::new(l, contour)))?;
             let mut points = Vec::new();
             for (i, path) in paths.iter().enumerate() {
                 let c = style::color(i);
@@ -235,10 +218,7 @@ impl FigureKind for Optimizer {
                         style::stroke(c, 1.8),
                     )))?;
                     if run.len() <= 200 {
-                        chart.draw_series(
-                            run.iter()
-                                .map(|&p| Circle::new(p, style::px(2.2), c.filled())),
-                        )?;
+                        chart.draw_series(run.iter().map(|&p| Circle::new(p, style::px(2.2), c.filled())))?;
                     }
                 }
             }
@@ -356,9 +336,7 @@ impl Contours {
                 loop {
                     let end = if forward { chain.back() } else { chain.front() };
                     let Some(&end) = end else { break };
-                    let next = at
-                        .get(&end)
-                        .and_then(|ks| ks.iter().copied().find(|&s| !used[s]));
+                    let next = at.get(&end).and_then(|ks| ks.iter().copied().find(|&s| !used[s]));
                     let Some(s) = next else { break };
                     used[s] = true;
                     let (a, b) = segments[s];
@@ -421,9 +399,7 @@ mod tests {
         let ring = c.level(1.0);
         assert_eq!(ring.len(), 1);
         let r = &ring[0];
-        assert!(
-            (r[0].0 - r[r.len() - 1].0).abs() < 1e-9 && (r[0].1 - r[r.len() - 1].1).abs() < 1e-9
-        );
+        assert!((r[0].0 - r[r.len() - 1].0).abs() < 1e-9 && (r[0].1 - r[r.len() - 1].1).abs() < 1e-9);
         assert!(
             r.iter()
                 .all(|(x, y)| (0.1 * x * x + 2.0 * y * y - 1.0).abs() < 0.05)

@@ -77,10 +77,7 @@ impl FigureKind for ReceptiveField {
         {
             return Err(src.error(
                 "layers",
-                format!(
-                    "layer {}: kernel, stride and dilation must be at least 1",
-                    i + 1
-                ),
+                format!("layer {}: kernel, stride and dilation must be at least 1", i + 1),
             ));
         }
         let shape: Vec<_> = spec
@@ -88,8 +85,8 @@ impl FigureKind for ReceptiveField {
             .iter()
             .map(|l| (l.kernel, l.stride, l.dilation))
             .collect();
-        let rows = receptive_fields(&shape)
-            .ok_or_else(|| src.error("layers", "receptive field overflows"))?;
+        let rows =
+            receptive_fields(&shape).ok_or_else(|| src.error("layers", "receptive field overflows"))?;
         let names: Vec<String> = spec
             .layers
             .iter()
@@ -173,10 +170,7 @@ mod tests {
         // Dilations 1, 2, 4 of 3x3: 3, 7, 15.
         let rows = receptive_fields(&[(3, 1, 1), (3, 1, 2), (3, 1, 4)]).unwrap();
         assert_eq!(rows.iter().map(|r| r.rf).collect::<Vec<_>>(), [3, 7, 15]);
-        assert_eq!(
-            receptive_fields(&[(3, u64::MAX, 1), (3, 2, 1), (3, 1, 1)]),
-            None
-        );
+        assert_eq!(receptive_fields(&[(3, u64::MAX, 1), (3, 2, 1), (3, 1, 1)]), None);
     }
 
     #[test]

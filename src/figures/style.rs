@@ -27,8 +27,7 @@ use super::FigureError;
 pub(super) const SCALE: f64 = 2.0;
 
 /// Font stack with CJK fallbacks; no font is needed at build time.
-pub(super) const FONT: &str =
-    "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+pub(super) const FONT: &str = "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
 /// Okabe–Ito, without yellow (too light on white), black last.
 pub(super) const PALETTE: [RGBColor; 7] = [
@@ -46,8 +45,7 @@ pub(super) const AXIS: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(super) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-pub(super) type Chart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 pub(super) type DrawResult<T = ()> = Result<T, Box<dyn Error>>;
 
 pub(super) fn color(i: usize) -> RGBColor {
@@ -86,15 +84,7 @@ impl Overlay {
     }
 
     /// Text rotated by `deg` degrees about its anchor point.
-    pub(super) fn text_rotated(
-        &mut self,
-        x: f64,
-        y: f64,
-        size: f64,
-        anchor: &str,
-        deg: f64,
-        text: &str,
-    ) {
+    pub(super) fn text_rotated(&mut self, x: f64, y: f64, size: f64, anchor: &str, deg: f64, text: &str) {
         let _ = write!(
             self.0,
             r#"<text x="{x:.1}" y="{y:.1}" dy="0.35em" font-size="{:.1}" text-anchor="{anchor}" fill="{}" transform="rotate({deg:.2} {x:.1} {y:.1})">{}</text>"#,

@@ -23,10 +23,7 @@ fn every_typical_figure_renders_accessibly() {
     for spec in TYPICAL {
         let f = render(spec).unwrap_or_else(|e| panic!("{spec}\n{e}"));
         let svg = &f.svg;
-        assert!(
-            svg.starts_with("<svg ") && svg.ends_with("</svg>"),
-            "{spec}"
-        );
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"), "{spec}");
         assert!(!svg.contains("<?xml") && !svg.contains("DOCTYPE"));
         let d = style::esc(&f.description);
         assert!(svg.contains(&format!("<title>{d}</title>")), "{spec}");
@@ -60,15 +57,9 @@ fn same_spec_same_bytes() {
 fn table_fields_match_the_spec_structs() {
     for k in KINDS {
         let e = render(&format!("kind: {}\nzzzz: 1\n", k.name)).unwrap_err();
-        assert_eq!(
-            (e.line, e.field.as_deref()),
-            (1, Some("zzzz")),
-            "{}",
-            k.name
-        );
+        assert_eq!((e.line, e.field.as_deref()), (1, Some("zzzz")), "{}", k.name);
         assert!(
-            e.message
-                .ends_with(&format!("fields: {}", k.fields.join(", "))),
+            e.message.ends_with(&format!("fields: {}", k.fields.join(", "))),
             "{}: {}",
             k.name,
             e.message
@@ -80,18 +71,10 @@ fn table_fields_match_the_spec_structs() {
 fn unknown_kind_and_field_get_hints() {
     let e = render("caption: x\nkind: fuction\n").unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (1, Some("kind")));
-    assert!(
-        e.message.contains("did you mean `function`"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("did you mean `function`"), "{}", e.message);
     let e = render("kind: function\nseries: [relu]\nderivatve: true\n").unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (2, Some("derivatve")));
-    assert!(
-        e.message.contains("did you mean `derivative`"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("did you mean `derivative`"), "{}", e.message);
     let e = render("kind: function\nx: [-1, 1]\n").unwrap_err();
     assert_eq!(e.field.as_deref(), Some("series"));
 }
@@ -133,11 +116,7 @@ fn typical_figures_render_fast() {
     let took = start.elapsed();
     // Debug builds are an order of magnitude slower; the budget holds for release builds.
     if !cfg!(debug_assertions) {
-        assert!(
-            took.as_millis() < 50,
-            "{} figures took {took:?}",
-            TYPICAL.len()
-        );
+        assert!(took.as_millis() < 50, "{} figures took {took:?}", TYPICAL.len());
     }
     eprintln!("{} typical figures rendered in {took:?}", TYPICAL.len());
 }
