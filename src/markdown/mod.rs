@@ -51,6 +51,7 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
     let mut out = Rendered::default();
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
+    let mut math_diags = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
@@ -58,12 +59,13 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
     let events = links::rewrite(events, &page.rel, body_start, section_dirs, &mut out.links);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events);
+    let events = math::render(events, &file, line_of, &mut math_diags);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
     }
     out.diagnostics.extend(figure_diags);
     out.diagnostics.extend(code_diags);
+    out.diagnostics.extend(math_diags);
     out
 }
