@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, has_errors};
 use crate::links;
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
+use crate::print;
 use crate::templates::{SiteViews, Templates};
 
 pub const STATIC_DIR: &str = "static";
@@ -141,6 +142,14 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     match templates.render("404.html", &not_found) {
         Ok(html) => {
             files.insert("404.html".into(), Contents::Bytes(html.into_bytes()));
+        }
+        Err(d) => diagnostics.push(d),
+    }
+    let mut edition = views.list_context(print::OUTPUT, "打印版", &site.config.description, &[]);
+    edition.insert("content", &print::body(&site, &section_dirs));
+    match templates.render("print.html", &edition) {
+        Ok(html) => {
+            files.insert(print::OUTPUT.into(), Contents::Bytes(html.into_bytes()));
         }
         Err(d) => diagnostics.push(d),
     }

@@ -23,6 +23,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("pager.html", include_str!("../templates/pager.html")),
+    ("print.html", include_str!("../templates/print.html")),
 ];
 
 pub struct Templates {
