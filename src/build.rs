@@ -11,11 +11,11 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
-use crate::links;
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
 use crate::print;
 use crate::templates::{SiteViews, Templates};
+use crate::{history, links};
 
 pub const STATIC_DIR: &str = "static";
 
@@ -43,6 +43,7 @@ pub struct Plan {
 /// Runs every stage but the write. `Err` holds every diagnostic found, errors and warnings.
 pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
+    let history = history::start(root);
     let (site, mut diagnostics) = content::load(root, config);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
     let Some(site) = site else {
@@ -67,6 +68,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         return Err(finish(diagnostics));
     }
 
+    let last_changed = history.finish();
     let tags = tag_pages(&site);
     let tag_paths: BTreeMap<String, String> = tags
         .iter()
@@ -77,6 +79,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         rendered: &rendered,
         backlinks: &backlinks,
         tag_pages: &tag_paths,
+        last_changed: &last_changed,
     };
     let mut files = BTreeMap::new();
     let pages: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())

@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod figures;
+pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod output;
