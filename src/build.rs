@@ -13,15 +13,21 @@ use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
+use crate::print;
 use crate::templates::{SiteViews, Templates};
 use crate::{figures, history, links};
 
 pub const STATIC_DIR: &str = "static";
 
 /// The default theme's static files, compiled in; a site's own `static/` overrides them.
-const DEFAULT_STATIC: &[(&str, &str)] = &[
-    ("style.css", include_str!("../static/style.css")),
-    ("figmark.js", include_str!("../static/figmark.js")),
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("figmark.js", include_bytes!("../static/figmark.js")),
+    ("math.css", include_bytes!("../static/math.css")),
+    (
+        "fonts/latinmodern-math.woff2",
+        include_bytes!("../static/fonts/latinmodern-math.woff2"),
+    ),
 ];
 
 /// A site computed in memory, ready to be written.
@@ -147,6 +153,14 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         }
         Err(d) => diagnostics.push(d),
     }
+    let mut edition = views.list_context(print::OUTPUT, "打印版", &site.config.description, &[]);
+    edition.insert("content", &print::body(&site, &section_dirs));
+    match templates.render("print.html", &edition) {
+        Ok(html) => {
+            files.insert(print::OUTPUT.into(), Contents::Bytes(html.into_bytes()));
+        }
+        Err(d) => diagnostics.push(d),
+    }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
     }
@@ -162,8 +176,8 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         "highlight.css".into(),
         Contents::Bytes(markdown::highlight::theme_css().into_bytes()),
     );
-    for (name, text) in DEFAULT_STATIC {
-        files.insert((*name).into(), Contents::Bytes(text.as_bytes().to_vec()));
+    for (name, bytes) in DEFAULT_STATIC {
+        files.insert((*name).into(), Contents::Bytes(bytes.to_vec()));
     }
     for (rel, path) in walk_files(&root.join(STATIC_DIR)) {
         files.insert(rel, Contents::Copy(path));

@@ -12,5 +12,6 @@ pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod print;
 pub mod templates;
 pub mod urls;

@@ -24,6 +24,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("404.html", include_str!("../templates/404.html")),
     ("pager.html", include_str!("../templates/pager.html")),
     ("backlinks.html", include_str!("../templates/backlinks.html")),
+    ("print.html", include_str!("../templates/print.html")),
 ];
 
 pub struct Templates {

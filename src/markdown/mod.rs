@@ -1,6 +1,7 @@
 //! Parse and render stage: markdown body → HTML plus everything found on the way (headings,
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
+pub mod edition;
 mod figures;
 pub mod headings;
 pub mod highlight;
@@ -15,6 +16,7 @@ use pulldown_cmark::{Options, Parser, TextMergeWithOffset};
 
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, LineIndex};
+pub use edition::InEdition;
 pub use headings::Heading;
 pub use links::{Link, Target};
 pub use text::TextBlock;
@@ -43,6 +45,12 @@ pub fn options() -> Options {
 /// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
 /// become a link to its index page.
 pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
+    render_in(page, section_dirs, None)
+}
+
+/// Renders one page's body for its own page (`edition` is `None`) or as a part of the print
+/// edition, where its ids are prefixed and links between pages stay in the edition.
+pub fn render_in(page: &Page, section_dirs: &HashSet<String>, edition: Option<&InEdition>) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let body_start = page.body_start;
@@ -51,19 +59,29 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
     let mut out = Rendered::default();
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
+    let mut math_diags = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
-    let events = headings::assign_ids(events, body_start, &mut out.headings);
-    let events = links::rewrite(events, &page.rel, body_start, section_dirs, &mut out.links);
+    let events = headings::assign_ids(events, body_start, edition, &mut out.headings);
+    let events = links::rewrite(
+        events,
+        &page.rel,
+        body_start,
+        section_dirs,
+        edition,
+        &mut out.links,
+    );
+    let events = edition::footnotes(events, edition);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events);
+    let events = math::render(events, &file, line_of, &mut math_diags);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
     }
     out.diagnostics.extend(figure_diags);
     out.diagnostics.extend(code_diags);
+    out.diagnostics.extend(math_diags);
     out
 }
