@@ -11,7 +11,7 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
-use crate::markdown::{self, Rendered, slug::slug};
+use crate::markdown::{self, InEdition, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
 use crate::print;
 use crate::templates::{SiteViews, Templates};
@@ -51,10 +51,17 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     };
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
+    let prefixes = print::prefixes(&site);
     let mut rendered: Vec<Rendered> = site
         .pages
         .par_iter()
-        .map(|p| markdown::render(p, &section_dirs))
+        .map(|p| {
+            let edition = InEdition {
+                prefix: &prefixes[&p.rel],
+                prefixes: &prefixes,
+            };
+            markdown::render(p, &section_dirs, Some(&edition))
+        })
         .collect();
     for r in &mut rendered {
         diagnostics.append(&mut r.diagnostics);
@@ -154,7 +161,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         Err(d) => diagnostics.push(d),
     }
     let mut edition = views.list_context(print::OUTPUT, "打印版", &site.config.description, &[]);
-    edition.insert("content", &print::body(&site, &section_dirs));
+    edition.insert("content", &print::body(&site, &rendered, &prefixes));
     match templates.render("print.html", &edition) {
         Ok(html) => {
             files.insert(print::OUTPUT.into(), Contents::Bytes(html.into_bytes()));

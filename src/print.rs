@@ -12,10 +12,9 @@
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark_escape::escape_html;
-use rayon::prelude::*;
 
 use crate::content::Site;
-use crate::markdown::{self, InEdition};
+use crate::markdown::Rendered;
 
 pub use crate::markdown::edition::OUTPUT;
 
@@ -61,35 +60,26 @@ fn prefix_of(path: &str) -> String {
     }
 }
 
-/// The edition's body: every page in reading order, each a `<section>` whose id is its prefix.
-/// Diagnostics of the second rendering are dropped: the site's rendering reported them already.
-pub fn body(site: &Site, section_dirs: &HashSet<String>) -> String {
-    let prefixes = prefixes(site);
-    let parts: Vec<String> = site
-        .reading_order
-        .par_iter()
-        .map(|&i| {
-            let page = &site.pages[i];
-            let prefix = &prefixes[&page.rel];
-            let edition = InEdition {
-                prefix,
-                prefixes: &prefixes,
-            };
-            let rendered = markdown::render_in(page, section_dirs, Some(&edition));
-            let mut title = String::new();
-            escape_html(&mut title, &page.meta.title).ok();
-            let kind = if page.is_section_index() {
-                "print-part"
-            } else {
-                "print-note"
-            };
-            format!(
-                "<section class=\"print-page {kind}\" id=\"{prefix}\">\n<h1>{title}</h1>\n{}</section>\n",
-                rendered.html
-            )
-        })
-        .collect();
-    parts.concat()
+/// The edition's body: every page in reading order, each a `<section>` whose id is its prefix,
+/// from the edition renderings made beside the pages' own (see [`markdown::render`]).
+pub fn body(site: &Site, rendered: &[Rendered], prefixes: &HashMap<String, String>) -> String {
+    let mut body = String::new();
+    for &i in &site.reading_order {
+        let page = &site.pages[i];
+        let mut title = String::new();
+        escape_html(&mut title, &page.meta.title).ok();
+        let kind = if page.is_section_index() {
+            "print-part"
+        } else {
+            "print-note"
+        };
+        body.push_str(&format!(
+            "<section class=\"print-page {kind}\" id=\"{}\">\n<h1>{title}</h1>\n{}</section>\n",
+            prefixes[&page.rel],
+            rendered[i].edition_html.as_deref().unwrap_or_default()
+        ));
+    }
+    body
 }
 
 #[cfg(test)]

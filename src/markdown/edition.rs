@@ -49,7 +49,7 @@ impl InEdition<'_> {
 /// Gives footnotes the page's prefix: pulldown-cmark uses a footnote's label as its id.
 pub fn footnotes<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    edition: Option<&'a InEdition<'a>>,
+    edition: Option<&InEdition>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     events.map(move |(event, range)| {
         let Some(edition) = edition else {

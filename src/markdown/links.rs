@@ -137,11 +137,11 @@ fn decode(s: &str) -> String {
 /// Rewrites markdown links and images, recording each one.
 pub fn rewrite<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    page_rel: &'a str,
+    page_rel: &str,
     body_start: usize,
-    section_dirs: &'a HashSet<String>,
-    edition: Option<&'a InEdition<'a>>,
-    links: &'a mut Vec<Link>,
+    section_dirs: &HashSet<String>,
+    edition: Option<&InEdition>,
+    links: &mut Vec<Link>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     events.map(move |(event, range)| {
         let event = match event {

@@ -14,7 +14,7 @@ use crate::diagnostics::Diagnostic;
 /// formula starts (pulldown-latex does not say where inside the formula it failed).
 pub fn render<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    file: &'a str,
+    file: &str,
     line_of: impl Fn(usize) -> usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {

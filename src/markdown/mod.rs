@@ -30,6 +30,8 @@ pub struct Rendered {
     pub blocks: Vec<TextBlock>,
     pub figures: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// The body as a part of the print edition, when asked for.
+    pub edition_html: Option<String>,
 }
 
 pub fn options() -> Options {
@@ -43,31 +45,65 @@ pub fn options() -> Options {
 }
 
 /// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
-/// become a link to its index page.
-pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
-    render_in(page, section_dirs, None)
-}
-
-/// Renders one page's body for its own page (`edition` is `None`) or as a part of the print
-/// edition, where its ids are prefixed and links between pages stay in the edition.
-pub fn render_in(page: &Page, section_dirs: &HashSet<String>, edition: Option<&InEdition>) -> Rendered {
+/// become a link to its index page. With `edition`, the page is also rendered as a part of the
+/// print edition (ids prefixed, links between pages kept in the edition) into `edition_html`:
+/// figures and code, the costly steps, run once and feed both renderings.
+pub fn render(page: &Page, section_dirs: &HashSet<String>, edition: Option<&InEdition>) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let body_start = page.body_start;
     let line_of = |body_offset: usize| index.line_col(body_start + body_offset).0;
 
     let mut out = Rendered::default();
-    let mut figure_diags = Vec::new();
-    let mut code_diags = Vec::new();
-    let mut math_diags = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
-    let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
-    let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
-    let events = headings::assign_ids(events, body_start, edition, &mut out.headings);
+    let mut code_diags = Vec::new();
+    let events = figures::render(events, &file, line_of, &mut out.figures, &mut out.diagnostics);
+    let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
+    out.diagnostics.append(&mut code_diags);
+    if let Some(edition) = edition {
+        let mut part = Rendered::default();
+        let mut ignored = Vec::new();
+        finish(
+            events.clone().into_iter(),
+            page,
+            section_dirs,
+            Some(edition),
+            &mut part,
+            &mut ignored,
+            &line_of,
+        );
+        out.edition_html = Some(part.html);
+    }
+    let mut math_diags = Vec::new();
+    finish(
+        events.into_iter(),
+        page,
+        section_dirs,
+        None,
+        &mut out,
+        &mut math_diags,
+        &line_of,
+    );
+    out.diagnostics.extend(math_diags);
+    out
+}
+
+/// The steps after figures and code: ids, links, text, math, and the HTML writer.
+fn finish<'a>(
+    events: impl Iterator<Item = (pulldown_cmark::Event<'a>, std::ops::Range<usize>)>,
+    page: &Page,
+    section_dirs: &HashSet<String>,
+    edition: Option<&InEdition>,
+    out: &mut Rendered,
+    math_diags: &mut Vec<Diagnostic>,
+    line_of: &dyn Fn(usize) -> usize,
+) {
+    let file = page.display_path();
+    let events = headings::assign_ids(events, page.body_start, edition, &mut out.headings);
     let events = links::rewrite(
         events,
         &page.rel,
-        body_start,
+        page.body_start,
         section_dirs,
         edition,
         &mut out.links,
@@ -75,13 +111,9 @@ pub fn render_in(page: &Page, section_dirs: &HashSet<String>, edition: Option<&I
     let events = edition::footnotes(events, edition);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events, &file, line_of, &mut math_diags);
+    let events = math::render(events, &file, line_of, math_diags);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
     }
-    out.diagnostics.extend(figure_diags);
-    out.diagnostics.extend(code_diags);
-    out.diagnostics.extend(math_diags);
-    out
 }
