@@ -47,7 +47,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let mut rendered: Vec<Rendered> = site
         .pages
         .par_iter()
-        .map(|p| markdown::render(p, &section_dirs))
+        .map(|p| markdown::render(p, &section_dirs, site.config.unsafe_html))
         .collect();
     for r in &mut rendered {
         diagnostics.append(&mut r.diagnostics);

@@ -1,11 +1,13 @@
 //! Parse and render stage: markdown body → HTML plus everything found on the way (headings,
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
+mod fences;
 mod figures;
 pub mod headings;
 pub mod highlight;
 pub mod links;
 mod math;
+pub mod sanitize;
 pub mod slug;
 pub mod text;
 
@@ -41,8 +43,8 @@ pub fn options() -> Options {
 }
 
 /// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
-/// become a link to its index page.
-pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
+/// become a link to its index page. Raw HTML is sanitized unless `unsafe_html` (a trusted site).
+pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let body_start = page.body_start;
@@ -51,7 +53,11 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
     let mut out = Rendered::default();
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
+    let mut fence_diags = Vec::new();
+    let mut raw_links = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
+    let events = sanitize::raw_html(events, &page.rel, body_start, section_dirs, &mut raw_links);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
     let events = headings::assign_ids(events, body_start, &mut out.headings);
@@ -63,6 +69,11 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
     }
+    out.links.extend(raw_links);
+    if !unsafe_html {
+        out.html = sanitize::clean(&out.html);
+    }
+    out.diagnostics.extend(fence_diags);
     out.diagnostics.extend(figure_diags);
     out.diagnostics.extend(code_diags);
     out
