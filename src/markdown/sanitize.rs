@@ -555,7 +555,7 @@ fn tokenize(html: &str) -> Vec<(Token, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+
     use crate::content::{FrontMatter, Page};
 
     fn page(body: &str) -> Page {
