@@ -495,6 +495,13 @@ impl Linker<'_> {
     }
 
     fn record(&mut self, dest: &str, is_image: bool, offset: usize) -> String {
+        // As a browser's URL parser reads it, so `&#14;javascript:` is seen as the scheme it is.
+        let dest: String = dest
+            .trim_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        let dest = dest.as_str();
         let target = resolve(self.page_rel, dest, self.section_dirs);
         let new = href(self.page_rel, dest, &target);
         self.links.push(Link {
