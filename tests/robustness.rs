@@ -205,9 +205,8 @@ fn template_include_cycle_is_an_error_naming_the_template() {
     let errors = build(dir.path()).unwrap_err();
     assert!(
         errors.iter().any(|d| d.file.starts_with("templates")
-            && ["a.html", "b.html", "page.html"]
-                .iter()
-                .any(|t| d.to_string().contains(t))),
+            && d.message.contains("ircular include")
+            && d.message.contains("a.html")),
         "{errors:#?}"
     );
 }
