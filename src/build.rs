@@ -60,7 +60,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
                 prefix: &prefixes[&p.rel],
                 prefixes: &prefixes,
             };
-            markdown::render(p, &section_dirs, Some(&edition))
+            markdown::render(p, &section_dirs, site.config.unsafe_html, Some(&edition))
         })
         .collect();
     for r in &mut rendered {

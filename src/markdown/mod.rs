@@ -2,11 +2,13 @@
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
 pub mod edition;
+mod fences;
 mod figures;
 pub mod headings;
 pub mod highlight;
 pub mod links;
 mod math;
+pub mod sanitize;
 pub mod slug;
 pub mod text;
 
@@ -45,21 +47,32 @@ pub fn options() -> Options {
 }
 
 /// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
-/// become a link to its index page. With `edition`, the page is also rendered as a part of the
-/// print edition (ids prefixed, links between pages kept in the edition) into `edition_html`:
-/// figures and code, the costly steps, run once and feed both renderings.
-pub fn render(page: &Page, section_dirs: &HashSet<String>, edition: Option<&InEdition>) -> Rendered {
+/// become a link to its index page. Raw HTML is sanitized unless `unsafe_html` (a trusted site).
+/// With `edition`, the page is also rendered as a part of the print edition (ids prefixed, links
+/// between pages kept in the edition) into `edition_html`: the costly steps (figures, code) run
+/// once and feed both renderings.
+pub fn render(
+    page: &Page,
+    section_dirs: &HashSet<String>,
+    unsafe_html: bool,
+    edition: Option<&InEdition>,
+) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let body_start = page.body_start;
     let line_of = |body_offset: usize| index.line_col(body_start + body_offset).0;
 
     let mut out = Rendered::default();
-    let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
-    let events = figures::render(events, &file, line_of, &mut out.figures, &mut out.diagnostics);
+    let mut fence_diags = Vec::new();
+    let mut raw_links = Vec::new();
+    let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
+    let events = sanitize::raw_html(events, &page.rel, body_start, section_dirs, &mut raw_links);
+    let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
-    out.diagnostics.append(&mut code_diags);
+    let clean = |html: String| if unsafe_html { html } else { sanitize::clean(&html) };
     if let Some(edition) = edition {
         let mut part = Rendered::default();
         let mut ignored = Vec::new();
@@ -72,7 +85,7 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, edition: Option<&InEd
             &mut ignored,
             &line_of,
         );
-        out.edition_html = Some(part.html);
+        out.edition_html = Some(clean(part.html));
     }
     let mut math_diags = Vec::new();
     finish(
@@ -84,6 +97,11 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, edition: Option<&InEd
         &mut math_diags,
         &line_of,
     );
+    out.html = clean(std::mem::take(&mut out.html));
+    out.links.extend(raw_links);
+    out.diagnostics.extend(fence_diags);
+    out.diagnostics.extend(figure_diags);
+    out.diagnostics.extend(code_diags);
     out.diagnostics.extend(math_diags);
     out
 }
