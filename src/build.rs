@@ -11,19 +11,25 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
-use crate::links;
-use crate::markdown::{self, Rendered, slug::slug};
+use crate::markdown::{self, InEdition, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
+use crate::print;
 use crate::search;
 use crate::templates::{SiteViews, Templates};
+use crate::{figures, history, links};
 
 pub const STATIC_DIR: &str = "static";
 
 /// The default theme's static files, compiled in; a site's own `static/` overrides them.
-const DEFAULT_STATIC: &[(&str, &str)] = &[
-    ("style.css", include_str!("../static/style.css")),
-    ("figmark.js", include_str!("../static/figmark.js")),
-    ("search.js", include_str!("../static/search.js")),
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("figmark.js", include_bytes!("../static/figmark.js")),
+    ("search.js", include_bytes!("../static/search.js")),
+    ("math.css", include_bytes!("../static/math.css")),
+    (
+        "fonts/latinmodern-math.woff2",
+        include_bytes!("../static/fonts/latinmodern-math.woff2"),
+    ),
 ];
 
 /// A site computed in memory, ready to be written.
@@ -39,6 +45,7 @@ pub struct Plan {
 /// Runs every stage but the write. `Err` holds every diagnostic found, errors and warnings.
 pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
+    let history = history::start(root);
     let (site, mut diagnostics) = content::load(root, config);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
     let Some(site) = site else {
@@ -46,10 +53,17 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     };
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
+    let prefixes = print::prefixes(&site);
     let mut rendered: Vec<Rendered> = site
         .pages
         .par_iter()
-        .map(|p| markdown::render(p, &section_dirs))
+        .map(|p| {
+            let edition = InEdition {
+                prefix: &prefixes[&p.rel],
+                prefixes: &prefixes,
+            };
+            markdown::render(p, &section_dirs, site.config.unsafe_html, Some(&edition))
+        })
         .collect();
     for r in &mut rendered {
         diagnostics.append(&mut r.diagnostics);
@@ -63,6 +77,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         return Err(finish(diagnostics));
     }
 
+    let last_changed = history.finish();
     let tags = tag_pages(&site);
     let tag_paths: BTreeMap<String, String> = tags
         .iter()
@@ -73,13 +88,19 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         rendered: &rendered,
         backlinks: &backlinks,
         tag_pages: &tag_paths,
+        last_changed: &last_changed,
     };
+    let link_map = link_map(&site, &backlinks);
     let mut files = BTreeMap::new();
     let pages: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
-            let html = templates.render(template_for(page), &views.page_context(i))?;
+            let mut context = views.page_context(i);
+            if page.rel == content::SECTION_INDEX {
+                context.insert("link_map", &link_map);
+            }
+            let html = templates.render(template_for(page), &context)?;
             Ok(OutputFile {
                 path: page.output_path(),
                 contents: Contents::Bytes(html.into_bytes()),
@@ -141,6 +162,14 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         }
         Err(d) => diagnostics.push(d),
     }
+    let mut edition = views.list_context(print::OUTPUT, "打印版", &site.config.description, &[]);
+    edition.insert("content", &print::body(&site, &rendered, &prefixes));
+    match templates.render("print.html", &edition) {
+        Ok(html) => {
+            files.insert(print::OUTPUT.into(), Contents::Bytes(html.into_bytes()));
+        }
+        Err(d) => diagnostics.push(d),
+    }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
     }
@@ -160,8 +189,8 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         "highlight.css".into(),
         Contents::Bytes(markdown::highlight::theme_css().into_bytes()),
     );
-    for (name, text) in DEFAULT_STATIC {
-        files.insert((*name).into(), Contents::Bytes(text.as_bytes().to_vec()));
+    for (name, bytes) in DEFAULT_STATIC {
+        files.insert((*name).into(), Contents::Bytes(bytes.to_vec()));
     }
     for (rel, path) in walk_files(&root.join(STATIC_DIR)) {
         files.insert(rel, Contents::Copy(path));
@@ -228,6 +257,33 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
         }
     }
     tags
+}
+
+/// The home page's map of the notes: every page but the home as a node, grouped by section,
+/// each link between two of them as an edge.
+fn link_map(site: &Site, backlinks: &[Vec<links::Backlink>]) -> String {
+    let home = site.sections[0].index;
+    let order: Vec<usize> = site
+        .reading_order
+        .iter()
+        .copied()
+        .filter(|&i| i != home)
+        .collect();
+    let node_of = |page: usize| order.iter().position(|&p| p == page);
+    let nodes: Vec<(String, String)> = order
+        .iter()
+        .map(|&i| {
+            let section = &site.pages[site.sections[site.pages[i].section].index];
+            (site.pages[i].meta.title.clone(), section.meta.title.clone())
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = backlinks
+        .iter()
+        .enumerate()
+        .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
+        .filter_map(|(from, to)| Some((node_of(from)?, node_of(to)?)))
+        .collect();
+    figures::link_map(&nodes, &edges)
 }
 
 fn sitemap(site: &Site, base: &str) -> String {

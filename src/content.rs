@@ -268,7 +268,7 @@ fn read_page(path: &Path, rel: &str) -> Result<Option<Page>, Diagnostic> {
 }
 
 /// Splits `---`-fenced YAML front matter off the body. Errors carry the file line.
-fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, String)> {
+pub fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, String)> {
     let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
     let text = &source[bom..];
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);

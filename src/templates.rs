@@ -23,6 +23,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("pager.html", include_str!("../templates/pager.html")),
+    ("backlinks.html", include_str!("../templates/backlinks.html")),
+    ("print.html", include_str!("../templates/print.html")),
 ];
 
 pub struct Templates {
@@ -167,6 +169,7 @@ struct PageView<'a> {
     pages: Vec<Entry>,
     subsections: Vec<Entry>,
     edit_url: Option<String>,
+    last_changed: Option<&'a str>,
     canonical: Option<String>,
 }
 
@@ -177,6 +180,8 @@ pub struct SiteViews<'a> {
     pub backlinks: &'a [Vec<Backlink>],
     /// Output path of each tag's page, by tag name.
     pub tag_pages: &'a std::collections::BTreeMap<String, String>,
+    /// Date of the last commit that changed each page, by path under `content/`.
+    pub last_changed: &'a std::collections::HashMap<String, String>,
 }
 
 impl SiteViews<'_> {
@@ -258,6 +263,7 @@ impl SiteViews<'_> {
             pages,
             subsections,
             edit_url: site.config.edit_url(&page.rel),
+            last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             canonical: canonical(&site.config.base_url, &from),
         };
         Context::from_serialize(&view).unwrap_or_default()
@@ -362,6 +368,7 @@ impl SiteViews<'_> {
                 .collect(),
             subsections: Vec::new(),
             edit_url: None,
+            last_changed: None,
             canonical: canonical(&config.base_url, from),
         };
         Context::from_serialize(&view).unwrap_or_default()

@@ -7,7 +7,7 @@
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   if (!input || !list) return;
-  var form = input.form;
+  var box = input.parentNode;
   var root = document.documentElement.getAttribute("data-root") || "";
   var MAX_RESULTS = 20;
   var SNIPPET_BEFORE = 30;
@@ -279,9 +279,8 @@
       input.blur();
     }
   });
-  if (form) form.addEventListener("submit", function (e) { e.preventDefault(); });
   document.addEventListener("click", function (e) {
-    if (form && !form.contains(e.target)) open(false);
+    if (!box.contains(e.target)) open(false);
   });
   document.addEventListener("keydown", function (e) {
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;

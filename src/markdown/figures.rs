@@ -13,7 +13,7 @@ pub const INFO_STRING: &str = "figure";
 
 pub fn render<'a>(
     mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    file: &'a str,
+    file: &str,
     line_of: impl Fn(usize) -> usize,
     count: &mut usize,
     diagnostics: &mut Vec<Diagnostic>,

@@ -42,7 +42,7 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
 /// its highlighted HTML. An unknown language is a warning and renders as plain code.
 pub fn code_blocks<'a>(
     mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    file: &'a str,
+    file: &str,
     line_of: impl Fn(usize) -> usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {

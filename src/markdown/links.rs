@@ -8,6 +8,7 @@ use std::ops::Range;
 use percent_encoding::percent_decode_str;
 use pulldown_cmark::{CowStr, Event, Tag};
 
+use super::edition::InEdition;
 use crate::content::{CONTENT_DIR, SECTION_INDEX, output_path};
 use crate::urls;
 
@@ -136,10 +137,11 @@ fn decode(s: &str) -> String {
 /// Rewrites markdown links and images, recording each one.
 pub fn rewrite<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    page_rel: &'a str,
+    page_rel: &str,
     body_start: usize,
-    section_dirs: &'a HashSet<String>,
-    links: &'a mut Vec<Link>,
+    section_dirs: &HashSet<String>,
+    edition: Option<&InEdition>,
+    links: &mut Vec<Link>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     events.map(move |(event, range)| {
         let event = match event {
@@ -156,6 +158,7 @@ pub fn rewrite<'a>(
                     false,
                     body_start + range.start,
                     section_dirs,
+                    edition,
                 );
                 Event::Start(Tag::Link {
                     link_type,
@@ -177,6 +180,7 @@ pub fn rewrite<'a>(
                     true,
                     body_start + range.start,
                     section_dirs,
+                    edition,
                 );
                 Event::Start(Tag::Image {
                     link_type,
@@ -198,9 +202,13 @@ fn record<'a>(
     is_image: bool,
     offset: usize,
     section_dirs: &HashSet<String>,
+    edition: Option<&InEdition>,
 ) -> CowStr<'a> {
     let target = resolve(page_rel, &dest, section_dirs);
-    let new = href(page_rel, &dest, &target);
+    let new = match edition {
+        Some(e) => e.href(&dest, &target),
+        None => href(page_rel, &dest, &target),
+    };
     links.push(Link {
         dest: dest.to_string(),
         target,

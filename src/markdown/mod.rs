@@ -1,11 +1,14 @@
 //! Parse and render stage: markdown body → HTML plus everything found on the way (headings,
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
+pub mod edition;
+mod fences;
 mod figures;
 pub mod headings;
 pub mod highlight;
 pub mod links;
 mod math;
+pub mod sanitize;
 pub mod slug;
 pub mod text;
 
@@ -15,6 +18,7 @@ use pulldown_cmark::{Options, Parser, TextMergeWithOffset};
 
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, LineIndex};
+pub use edition::InEdition;
 pub use headings::Heading;
 pub use links::{Link, Target};
 pub use text::TextBlock;
@@ -28,6 +32,8 @@ pub struct Rendered {
     pub blocks: Vec<TextBlock>,
     pub figures: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// The body as a part of the print edition, when asked for.
+    pub edition_html: Option<String>,
 }
 
 pub fn options() -> Options {
@@ -41,8 +47,16 @@ pub fn options() -> Options {
 }
 
 /// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
-/// become a link to its index page.
-pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
+/// become a link to its index page. Raw HTML is sanitized unless `unsafe_html` (a trusted site).
+/// With `edition`, the page is also rendered as a part of the print edition (ids prefixed, links
+/// between pages kept in the edition) into `edition_html`: the costly steps (figures, code) run
+/// once and feed both renderings.
+pub fn render(
+    page: &Page,
+    section_dirs: &HashSet<String>,
+    unsafe_html: bool,
+    edition: Option<&InEdition>,
+) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let body_start = page.body_start;
@@ -51,19 +65,73 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>) -> Rendered {
     let mut out = Rendered::default();
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
+    let mut fence_diags = Vec::new();
+    let mut raw_links = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
+    let events = sanitize::raw_html(events, &page.rel, body_start, section_dirs, &mut raw_links);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
-    let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
-    let events = headings::assign_ids(events, body_start, &mut out.headings);
-    let events = links::rewrite(events, &page.rel, body_start, section_dirs, &mut out.links);
+    let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
+    let clean = |html: String| if unsafe_html { html } else { sanitize::clean(&html) };
+    if let Some(edition) = edition {
+        let mut part = Rendered::default();
+        let mut ignored = Vec::new();
+        finish(
+            events.clone().into_iter(),
+            page,
+            section_dirs,
+            Some(edition),
+            &mut part,
+            &mut ignored,
+            &line_of,
+        );
+        out.edition_html = Some(clean(part.html));
+    }
+    let mut math_diags = Vec::new();
+    finish(
+        events.into_iter(),
+        page,
+        section_dirs,
+        None,
+        &mut out,
+        &mut math_diags,
+        &line_of,
+    );
+    out.html = clean(std::mem::take(&mut out.html));
+    out.links.extend(raw_links);
+    out.diagnostics.extend(fence_diags);
+    out.diagnostics.extend(figure_diags);
+    out.diagnostics.extend(code_diags);
+    out.diagnostics.extend(math_diags);
+    out
+}
+
+/// The steps after figures and code: ids, links, text, math, and the HTML writer.
+fn finish<'a>(
+    events: impl Iterator<Item = (pulldown_cmark::Event<'a>, std::ops::Range<usize>)>,
+    page: &Page,
+    section_dirs: &HashSet<String>,
+    edition: Option<&InEdition>,
+    out: &mut Rendered,
+    math_diags: &mut Vec<Diagnostic>,
+    line_of: &dyn Fn(usize) -> usize,
+) {
+    let file = page.display_path();
+    let events = headings::assign_ids(events, page.body_start, edition, &mut out.headings);
+    let events = links::rewrite(
+        events,
+        &page.rel,
+        page.body_start,
+        section_dirs,
+        edition,
+        &mut out.links,
+    );
+    let events = edition::footnotes(events, edition);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events);
+    let events = math::render(events, &file, line_of, math_diags);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
     }
-    out.diagnostics.extend(figure_diags);
-    out.diagnostics.extend(code_diags);
-    out
 }

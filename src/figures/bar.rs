@@ -1,0 +1,137 @@
+//! `bar`: inline data drawn as grouped bars, e.g. gradient magnitude per layer.
+
+use plotters::prelude::*;
+use serde::Deserialize;
+
+use super::line::{Series, check_series};
+use super::style::{self, Axes};
+use super::{Drawn, FigureError, FigureKind, Source};
+
+pub(super) struct Bar;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Spec {
+    #[serde(rename = "kind")]
+    _kind: String,
+    caption: Option<String>,
+    categories: Vec<String>,
+    series: Vec<Series>,
+    #[serde(default)]
+    ylabel: String,
+    #[serde(default)]
+    log: bool,
+}
+
+impl FigureKind for Bar {
+    const NAME: &'static str = "bar";
+    const SUMMARY: &'static str = "grouped bar chart of inline data";
+    const FIELDS: &'static [&'static str] = &["kind", "caption", "categories", "series", "ylabel", "log"];
+    type Spec = Spec;
+
+    fn caption(spec: &Spec) -> Option<&str> {
+        spec.caption.as_deref()
+    }
+
+    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
+        let n = spec.categories.len();
+        if n == 0 || n > 200 {
+            return Err(src.error("categories", "give 1 to 200 categories"));
+        }
+        check_series(src, &spec.series, Some(n), spec.log)?;
+        let tr = |v: f64| if spec.log { v.log10() } else { v };
+        let values = spec.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v)));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+        let y = if spec.log {
+            (lo - 0.3).floor()..hi + 0.3
+        } else {
+            let span = (hi.max(0.0) - lo.min(0.0)).max(1e-12);
+            lo.min(0.0) - if lo < 0.0 { span * 0.12 } else { 0.0 }..hi.max(0.0) + span * 0.12
+        };
+        let base = if spec.log { y.start } else { 0.0 };
+        let description = format!(
+            "Bar chart over {}: {}{}",
+            spec.categories.join(", "),
+            spec.series
+                .iter()
+                .map(|s| format!(
+                    "{} = {}",
+                    s.label,
+                    s.values
+                        .iter()
+                        .map(|v| style::num(*v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join("; "),
+            if spec.log { " (log scale)" } else { "" },
+        );
+        let svg = style::draw(640, 380, &description, |root, ov| {
+            let axes = Axes {
+                x: -0.5..n as f64 - 0.5,
+                y: y.clone(),
+                xdesc: "",
+                ydesc: &spec.ylabel,
+                title: None,
+                ylog: spec.log,
+                categories: true,
+            };
+            let mut chart = style::chart(root, &axes)?;
+            let width = 0.8 / spec.series.len() as f64;
+            let mut points = Vec::new();
+            let label_values = n * spec.series.len() <= 40;
+            for (si, s) in spec.series.iter().enumerate() {
+                let c = style::color(si);
+                let pos = |i: usize| i as f64 - 0.4 + width * (si as f64 + 0.5);
+                chart.draw_series(s.values.iter().enumerate().map(|(i, v)| {
+                    Rectangle::new(
+                        [(pos(i) - width * 0.45, base), (pos(i) + width * 0.45, tr(*v))],
+                        c.filled(),
+                    )
+                }))?;
+                for (i, v) in s.values.iter().enumerate() {
+                    let (x, py) = chart.backend_coord(&(pos(i), tr(*v)));
+                    let (_, by) = chart.backend_coord(&(pos(i), base));
+                    // The whole bar, not just its top, should keep the legend away.
+                    points.extend((0..=4).map(|k| (x, py + (by - py) * k / 4)));
+                    if label_values {
+                        let dy = if tr(*v) >= base { -5.0 } else { 14.0 };
+                        ov.text(
+                            f64::from(x),
+                            f64::from(py) + style::SCALE * dy,
+                            11.0,
+                            "middle",
+                            &style::num(*v),
+                        );
+                    }
+                }
+            }
+            let every = n.div_ceil(20);
+            for (i, cat) in spec.categories.iter().enumerate().filter(|(i, _)| i % every == 0) {
+                let (x, _) = chart.backend_coord(&(i as f64, base));
+                let y0 = chart.plotting_area().get_pixel_range().1.end;
+                ov.text(
+                    f64::from(x),
+                    f64::from(y0) + style::SCALE * 17.0,
+                    12.0,
+                    "middle",
+                    cat,
+                );
+            }
+            if spec.series.len() > 1 {
+                let entries: Vec<_> = spec
+                    .series
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.label.clone(), style::color(i)))
+                    .collect();
+                ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
+            }
+            Ok(())
+        })?;
+        Ok(Drawn { svg, description })
+    }
+}

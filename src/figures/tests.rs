@@ -1,0 +1,122 @@
+//! Tests across all kinds: the table, errors, determinism, accessibility, speed.
+
+use super::*;
+
+/// Twelve typical figures, two or more of each kind.
+pub(super) const TYPICAL: &[&str] = &[
+    "kind: function\ncaption: 常用激活函数及其导数\nx: [-5, 5]\nseries: [relu, leaky_relu, sigmoid, tanh]\nderivative: true\n",
+    "kind: function\nseries: [gelu, silu, softplus, elu, \"max(0.1*x, x)\", 1/(1+exp(-x))]\nlabels: [GELU, SiLU, Softplus, ELU, 带泄露 ReLU, 手写 sigmoid]\n",
+    "kind: conv-cost\ncaption: 深度可分离卷积的计算量\nk: 3\nc_in: 256\nsweep: c_out\nvalues: [64, 128, 256, 512]\nlog: true\n",
+    "kind: conv-cost\nmetric: params\nstyle: lines\ngroups: 8\nsweep: k\nvalues: [1, 3, 5, 7]\n",
+    "kind: optimizer\ncaption: 病态二次函数上的动量法\n",
+    "kind: optimizer\nf: (1 - x)^2 + 5*(y - x^2)^2\nstart: [-1.5, 2]\nlr: 0.01\nsteps: 300\nx: [-2, 2]\ny: [-1, 3]\nmethods: [gd, nesterov]\n",
+    "kind: receptive-field\nlayers:\n  - {kernel: 3, name: conv1}\n  - {kernel: 3, name: conv2}\n  - {kernel: 2, stride: 2, name: pool1}\n  - {kernel: 3, dilation: 2, name: conv3}\n",
+    "kind: grid\nop: max-pool\ninput: [[1, 3, 2, 4], [5, 6, 1, 2], [7, 2, 9, 1], [3, 4, 6, 8]]\n",
+    "kind: grid\nop: transposed-conv\nshape: [4, 4]\nkernel: 3\nstride: 2\n",
+    "kind: grid\nop: pixel-shuffle\nchannels:\n  - [[1, 2], [3, 4]]\n  - [[5, 6], [7, 8]]\n  - [[9, 10], [11, 12]]\n  - [[13, 14], [15, 16]]\n",
+    "kind: line\ncaption: 训练误差与验证误差\nx: [1, 2, 3, 4, 5, 6, 7, 8]\nxlabel: 轮次\nylabel: 误差\nseries:\n  - {label: 训练误差, values: [0.9, 0.6, 0.45, 0.35, 0.28, 0.22, 0.18, 0.15]}\n  - {label: 验证误差, values: [0.95, 0.7, 0.55, 0.5, 0.48, 0.5, 0.53, 0.57]}\n",
+    "kind: bar\ncaption: 梯度消失\ncategories: [层1, 层2, 层3, 层4, 层5]\nylabel: 梯度范数\nlog: true\nseries:\n  - {label: sigmoid, values: [0.25, 0.06, 0.015, 0.004, 0.001]}\n  - {label: ReLU, values: [1.0, 0.9, 0.85, 0.8, 0.78]}\n",
+];
+
+#[test]
+fn every_typical_figure_renders_accessibly() {
+    for spec in TYPICAL {
+        let f = render(spec).unwrap_or_else(|e| panic!("{spec}\n{e}"));
+        let svg = &f.svg;
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"), "{spec}");
+        assert!(!svg.contains("<?xml") && !svg.contains("DOCTYPE"));
+        let d = style::esc(&f.description);
+        assert!(svg.contains(&format!("<title>{d}</title>")), "{spec}");
+        assert!(svg.contains(&format!("<desc>{d}</desc>")), "{spec}");
+        assert!(svg.contains(r#"role="img""#) && svg.contains("aria-label="));
+        assert!(svg.contains(r#"width="100%""#) && svg.contains("viewBox=\"0 0 "));
+        assert!(
+            !svg.contains(" id="),
+            "no id attributes, so figures can share a page"
+        );
+        assert!(svg.matches("<svg").count() == 1 && svg.contains("<text"));
+        assert!(!f.caption.is_empty() && !f.description.is_empty());
+    }
+}
+
+#[test]
+fn chinese_labels_are_text() {
+    let f = render(TYPICAL[10]).unwrap();
+    assert!(f.svg.contains(">训练误差</text>") && f.svg.contains("Noto Sans CJK SC"));
+    assert_eq!(f.caption, "训练误差与验证误差");
+}
+
+#[test]
+fn same_spec_same_bytes() {
+    for spec in TYPICAL {
+        assert_eq!(render(spec), render(spec));
+    }
+}
+
+#[test]
+fn table_fields_match_the_spec_structs() {
+    for k in KINDS {
+        let e = render(&format!("kind: {}\nzzzz: 1\n", k.name)).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (1, Some("zzzz")), "{}", k.name);
+        assert!(
+            e.message.ends_with(&format!("fields: {}", k.fields.join(", "))),
+            "{}: {}",
+            k.name,
+            e.message
+        );
+    }
+}
+
+#[test]
+fn unknown_kind_and_field_get_hints() {
+    let e = render("caption: x\nkind: fuction\n").unwrap_err();
+    assert_eq!((e.line, e.field.as_deref()), (1, Some("kind")));
+    assert!(e.message.contains("did you mean `function`"), "{}", e.message);
+    let e = render("kind: function\nseries: [relu]\nderivatve: true\n").unwrap_err();
+    assert_eq!((e.line, e.field.as_deref()), (2, Some("derivatve")));
+    assert!(e.message.contains("did you mean `derivative`"), "{}", e.message);
+    let e = render("kind: function\nx: [-1, 1]\n").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("series"));
+}
+
+#[test]
+fn malformed_yaml_and_types_are_errors_not_panics() {
+    for bad in [
+        "",
+        "kind: [",
+        "- a\n- b\n",
+        "kind: function\nseries: relu\n",
+        "kind: function\nseries: [relu]\nx: [1]\n",
+        "kind: function\nseries: [relu]\nx: [5, -5]\n",
+        "kind: function\nseries: [relu]\nsamples: -3\n",
+        "kind: grid\nop: avg-pool\ninput: []\n",
+        "kind: grid\nop: bilinear\ninput: [[1, 2], [3, 4]]\nscale: 0\n",
+        "kind: bar\ncategories: [a, b]\nseries: [{label: x, values: [1]}]\n",
+        "kind: line\nseries: [{label: x, values: [1, .nan]}]\n",
+        "kind: receptive-field\nlayers: []\n",
+        "kind: conv-cost\nsweep: c_out\n",
+        "kind: optimizer\nmomentum: 1.5\n",
+    ] {
+        let e = render(bad).expect_err(bad);
+        assert!(e.line <= bad.lines().count(), "{bad}: {e}");
+        assert!(!e.message.is_empty());
+    }
+    let e = render("kind: function\nseries: [relu]\nx: [5, -5]\n").unwrap_err();
+    assert_eq!((e.line, e.field.as_deref()), (2, Some("x")));
+    let e = render("kind: function\nseries: [relu]\nderivative: maybe\n").unwrap_err();
+    assert_eq!((e.line, e.field.as_deref()), (2, Some("derivative")));
+}
+
+#[test]
+fn typical_figures_render_fast() {
+    let start = std::time::Instant::now();
+    for spec in TYPICAL {
+        render(spec).unwrap();
+    }
+    let took = start.elapsed();
+    // Debug builds are an order of magnitude slower; the budget holds for release builds.
+    if !cfg!(debug_assertions) {
+        assert!(took.as_millis() < 50, "{} figures took {took:?}", TYPICAL.len());
+    }
+    eprintln!("{} typical figures rendered in {took:?}", TYPICAL.len());
+}

@@ -1,0 +1,210 @@
+//! `figmark build` end to end on fixture sites and on the real notes.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::*;
+
+#[test]
+fn chinese_headings_get_github_slugs() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let html = read(&out, "sec/slugs.html");
+    let ids = ids(&html);
+    for expected in [
+        "11-卷积作用-",
+        "relu修正线性单元的优点",
+        "优点",
+        "优点-1",
+        "addition--concatenate",
+        "my-id",
+    ] {
+        assert!(
+            ids.iter().any(|i| i == expected),
+            "missing id {expected} in {ids:?}"
+        );
+    }
+    assert!(
+        html.contains("href=\"#%E4%BC%98%E7%82%B9-1\""),
+        "anchor link of a heading"
+    );
+}
+
+#[test]
+fn every_internal_link_is_relative_and_resolves() {
+    for root in [fixture("basic"), repo_root()] {
+        let (_tmp, out) = build(&root);
+        for file in html_files(&out) {
+            let html = fs::read_to_string(&file).unwrap();
+            let shown = file.strip_prefix(&out).unwrap().display().to_string();
+            for url in attr_values(&html, "href")
+                .into_iter()
+                .chain(attr_values(&html, "src"))
+            {
+                if url.starts_with("https://") || url.starts_with("http://") || url.starts_with("mailto:") {
+                    continue;
+                }
+                assert!(!url.starts_with('/'), "{shown}: root-absolute {url}");
+                let (path, fragment) = url.split_once('#').unwrap_or((&url, ""));
+                if path.is_empty() {
+                    if !fragment.is_empty() && shown != "404.html" {
+                        assert!(
+                            ids(&html).contains(&decode(fragment)),
+                            "{shown}: no id {fragment}"
+                        );
+                    }
+                    continue;
+                }
+                assert!(!path.ends_with('/'), "{shown}: bare folder link {url}");
+                let target = file.parent().unwrap().join(decode(path));
+                assert!(target.is_file(), "{shown}: {url} does not resolve");
+                if !fragment.is_empty() {
+                    let target_html = fs::read_to_string(&target).unwrap();
+                    assert!(
+                        ids(&target_html).contains(&decode(fragment)),
+                        "{shown}: {url}: no such anchor"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn prev_and_next_follow_weights() {
+    let (_tmp, out) = build(&fixture("basic"));
+    let pager = |rel: &str| {
+        let html = read(&out, rel);
+        let pick = |class: &str| {
+            html.split(&format!("<a class=\"{class}\" rel=\"{class}\" href=\""))
+                .nth(1)
+                .map(|rest| rest.split('"').next().unwrap().to_string())
+        };
+        (pick("prev"), pick("next"))
+    };
+    // Reading order: home, 第一节 (weight 1): slugs (10), momentum (20), last (30); 另一节 (2): note.
+    assert_eq!(pager("index.html"), (None, Some("sec/index.html".into())));
+    assert_eq!(
+        pager("sec/index.html"),
+        (Some("../index.html".into()), Some("slugs.html".into()))
+    );
+    assert_eq!(
+        pager("sec/slugs.html"),
+        (Some("index.html".into()), Some("momentum.html".into()))
+    );
+    assert_eq!(
+        pager("sec/last.html"),
+        (Some("momentum.html".into()), Some("../other/index.html".into()))
+    );
+    assert_eq!(pager("other/note.html"), (Some("index.html".into()), None));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    for root in [fixture("basic"), repo_root()] {
+        let (_a, first) = build(&root);
+        let (_b, second) = build(&root);
+        let (first, second) = (snapshot(&first), snapshot(&second));
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            second.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &first {
+            assert!(bytes == &second[path], "{path} differs between builds");
+        }
+    }
+}
+
+#[test]
+fn pages_sections_and_site_files_are_written() {
+    let (_tmp, out) = build(&fixture("basic"));
+    for rel in [
+        "index.html",
+        "sec/index.html",
+        "sec/momentum.html",
+        "other/index.html",
+        "other/note.html",
+        "404.html",
+        "sitemap.xml",
+        ".nojekyll",
+        "style.css",
+        "highlight.css",
+        "tags/index.html",
+    ] {
+        assert!(out.join(rel).is_file(), "{rel} missing");
+    }
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/notes/sec/momentum.html</loc>"));
+    let page = read(&out, "sec/momentum.html");
+    assert!(page.contains("class=\"hl-code\""), "code is highlighted");
+    assert!(
+        page.contains("aria-current=\"page\""),
+        "current page marked in the sidebar"
+    );
+    assert!(
+        page.contains("href=\"#为什么需要动量\"") || page.contains("#为什么需要动量"),
+        "table of contents"
+    );
+    assert!(page.contains("https://github.com/o/r/edit/main/content/sec/momentum.md"));
+}
+
+#[test]
+fn failed_build_names_file_and_line_and_keeps_old_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_tree(&fixture("basic"), &root);
+    let figmark = env!("CARGO_BIN_EXE_figmark");
+    let run = || {
+        Command::new(figmark)
+            .args(["--root", root.to_str().unwrap(), "build"])
+            .output()
+            .unwrap()
+    };
+
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        stdout.starts_with("built 7 pages in 3 sections"),
+        "summary line: {stdout}"
+    );
+    let before = snapshot(&root.join("public"));
+
+    fs::write(
+        root.join("content/sec/last.md"),
+        "---\ntitle: x\nauthor: me\n---\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/other/note.md"),
+        "---\ntitle: y\n---\n[x](missing.md)\n",
+    )
+    .unwrap();
+    let second = run();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("content/sec/last.md:3"), "{stderr}");
+    assert!(stderr.contains("author"), "{stderr}");
+    assert!(
+        stderr.contains("content/other/note.md:4:1"),
+        "every error is reported: {stderr}"
+    );
+    assert_eq!(
+        before,
+        snapshot(&root.join("public")),
+        "previous output untouched"
+    );
+    let names: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.to_string_lossy().contains("tmp")),
+        "no temp folder: {names:?}"
+    );
+}
