@@ -99,6 +99,9 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
                 report.message().to_string(),
             )
         }
+        ErrorKind::CircularExtend { tpl, .. }
+        | ErrorKind::CircularInclude { tpl, .. }
+        | ErrorKind::MissingParent { current: tpl, .. } => (tpl.clone(), 0, 0, e.to_string()),
         _ => (name.to_string(), 0, 0, e.to_string()),
     };
     Diagnostic::error(
