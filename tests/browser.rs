@@ -4,6 +4,7 @@
 //! unless `CI=true`, where a missing browser is a failure.
 
 use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -31,7 +32,11 @@ fn env() -> Option<&'static Env> {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("CI=true but {CHROMIUM} is missing: the browser tests must run on CI");
             }
-            eprintln!("\n######## SKIPPED: {CHROMIUM} not found, the browser tests did not run ########\n");
+            // Straight to stderr: the test harness hides `eprintln!` output of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n######## SKIPPED: {CHROMIUM} not found, the browser tests did not run ########\n"
+            );
             return None;
         }
         let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
