@@ -1,6 +1,6 @@
 //! The pipeline, stage by stage: load content → render markdown (with figures) → check
-//! cross-links → search index → templates → write output. Each stage collects diagnostics and goes on; the
-//! pipeline stops between stages when there are errors.
+//! cross-links → search index → templates → write output. Each stage collects diagnostics and
+//! goes on; the pipeline stops between stages when there are errors.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
