@@ -16,7 +16,11 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's Chromium; `FIGMARK_CHROME` names another Chromium-based browser (GitHub's Ubuntu
+/// runners ship Google Chrome, and their `chromium` package is only a Snap stub).
+fn chromium() -> PathBuf {
+    std::env::var_os("FIGMARK_CHROME").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
 
 struct Env {
     site: PathBuf,
@@ -28,14 +32,16 @@ struct Env {
 fn env() -> Option<&'static Env> {
     static ENV: OnceLock<Option<Env>> = OnceLock::new();
     ENV.get_or_init(|| {
-        if !Path::new(CHROMIUM).exists() {
+        let chromium = chromium();
+        if !chromium.exists() {
+            let shown = chromium.display();
             if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but {CHROMIUM} is missing: the browser tests must run on CI");
+                panic!("CI=true but {shown} is missing: the browser tests must run on CI");
             }
             // Straight to stderr: the test harness hides `eprintln!` output of passing tests.
             let _ = writeln!(
                 std::io::stderr(),
-                "\n######## SKIPPED: {CHROMIUM} not found, the browser tests did not run ########\n"
+                "\n######## SKIPPED: {shown} not found, the browser tests did not run ########\n"
             );
             return None;
         }
@@ -56,7 +62,7 @@ fn env() -> Option<&'static Env> {
             "--no-first-run",
         ];
         let options = LaunchOptions::default_builder()
-            .path(Some(PathBuf::from(CHROMIUM)))
+            .path(Some(chromium))
             .headless(true)
             .sandbox(false)
             .window_size(Some((1280, 900)))
