@@ -2,7 +2,8 @@
 //! cross-links → templates → write output. Each stage collects diagnostics and goes on; the
 //! pipeline stops between stages when there are errors.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -14,7 +15,7 @@ use crate::diagnostics::{Diagnostic, has_errors};
 use crate::links;
 use crate::markdown::{self, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
-use crate::templates::{SiteViews, Templates};
+use crate::templates::{PageView, SiteViews, Templates, context};
 
 pub const STATIC_DIR: &str = "static";
 
@@ -30,12 +31,39 @@ pub struct Plan {
     pub pages: usize,
     pub sections: usize,
     pub figures: usize,
+    /// Pages whose markdown was rendered (not taken from a [`Cache`]).
+    pub rendered_pages: usize,
+    /// Output pages rendered by a template (not taken from a [`Cache`]).
+    pub laid_out: usize,
     /// Warnings only: a plan is made only when there are no errors.
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What earlier builds computed, kept by `figmark serve` so that a rebuild redoes only what a
+/// change touched: a page's markdown is rendered again only when its file changed, and an output
+/// page is laid out again only when what its template shows (its view: title, navigation,
+/// backlinks, listings, content…) or the templates changed. Everything else (loading, link
+/// checks, views) is cheap and always recomputed, so the result is the same as a full build's.
+#[derive(Default)]
+pub struct Cache {
+    section_dirs: HashSet<String>,
+    /// By page path: the source it was rendered from and the result.
+    markdown: HashMap<String, (String, Rendered)>,
+    /// By output path: the hash of (templates, template name, view) and the HTML made from it.
+    html: HashMap<String, (u64, Vec<u8>)>,
+}
+
 /// Runs every stage but the write. `Err` holds every diagnostic found, errors and warnings.
 pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(root, None)
+}
+
+/// Like [`plan`], reusing what `cache` holds from earlier calls and refreshing it.
+pub fn plan_incremental(root: &Path, cache: &mut Cache) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(root, Some(cache))
+}
+
+fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
     let (site, mut diagnostics) = content::load(root, config);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
@@ -44,13 +72,9 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     };
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
-    let mut rendered: Vec<Rendered> = site
-        .pages
-        .par_iter()
-        .map(|p| markdown::render(p, &section_dirs))
-        .collect();
-    for r in &mut rendered {
-        diagnostics.append(&mut r.diagnostics);
+    let (rendered, rendered_pages) = render_markdown(&site, section_dirs, cache.as_deref_mut());
+    for r in &rendered {
+        diagnostics.extend(r.diagnostics.iter().cloned());
     }
     let (link_diagnostics, backlinks) = links::check(root, &site, &rendered);
     diagnostics.extend(link_diagnostics);
@@ -73,33 +97,43 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         tag_pages: &tag_paths,
     };
     let mut files = BTreeMap::new();
-    let pages: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())
+    let mut laid_out = 0;
+    let cached_html = cache.as_deref().map(|c| &c.html);
+    let pages: Vec<Result<LaidOut, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
-            let html = templates.render(template_for(page), &views.page_context(i))?;
-            Ok(OutputFile {
-                path: page.output_path(),
-                contents: Contents::Bytes(html.into_bytes()),
-            })
+            let view = views.page_view(i);
+            lay_out(
+                &templates,
+                cached_html,
+                template_for(page),
+                page.output_path(),
+                &view,
+            )
         })
         .collect();
+    let mut fresh_html = HashMap::new();
+    let mut keep = |f: LaidOut, files: &mut BTreeMap<String, Contents>| {
+        laid_out += usize::from(f.fresh);
+        if cache.is_some() {
+            fresh_html.insert(f.path.clone(), (f.key, f.html.clone()));
+        }
+        files.insert(f.path, Contents::Bytes(f.html));
+    };
     for page in pages {
         match page {
-            Ok(f) => {
-                files.insert(f.path, f.contents);
-            }
+            Ok(f) => keep(f, &mut files),
             Err(d) => diagnostics.push(d),
         }
     }
     let mut render_listing =
-        |path: &str, title: &str, summary: &str, entries: &[(String, String, String)]| match templates
-            .render("section.html", &views.list_context(path, title, summary, entries))
-        {
-            Ok(html) => {
-                files.insert(path.to_string(), Contents::Bytes(html.into_bytes()));
+        |path: &str, title: &str, summary: &str, entries: &[(String, String, String)]| {
+            let view = views.list_view(path, title, summary, entries);
+            match lay_out(&templates, cached_html, "section.html", path.to_string(), &view) {
+                Ok(f) => keep(f, &mut files),
+                Err(d) => diagnostics.push(d),
             }
-            Err(d) => diagnostics.push(d),
         };
     let tag_entries: Vec<(String, String, String)> = tags
         .iter()
@@ -127,17 +161,18 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
             .collect();
         render_listing(path, &format!("标签：{name}"), "", &entries);
     }
-    let mut not_found = views.list_context("404.html", "找不到页面", "", &[]);
+    let mut not_found = views.list_view("404.html", "找不到页面", "", &[]);
     let base = site.config.base_url.trim_end_matches('/');
     if !base.is_empty() {
         // GitHub Pages serves 404.html at any missing path, where relative links would not resolve.
-        not_found.insert("root", &format!("{base}/"));
+        not_found.root = format!("{base}/");
     }
-    match templates.render("404.html", &not_found) {
-        Ok(html) => {
-            files.insert("404.html".into(), Contents::Bytes(html.into_bytes()));
-        }
+    match lay_out(&templates, cached_html, "404.html", "404.html".into(), &not_found) {
+        Ok(f) => keep(f, &mut files),
         Err(d) => diagnostics.push(d),
+    }
+    if let Some(cache) = cache {
+        cache.html = fresh_html;
     }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
@@ -168,6 +203,8 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         pages: site.pages.len(),
         sections: site.sections.len(),
         figures: rendered.iter().map(|r| r.figures).sum(),
+        rendered_pages,
+        laid_out,
         files: files
             .into_iter()
             .map(|(path, contents)| OutputFile { path, contents })
@@ -176,6 +213,89 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     })
 }
 
+/// Renders every page's markdown, or takes it from `cache` when the page's file is unchanged.
+/// Returns the results in page order and how many pages were rendered afresh.
+fn render_markdown(
+    site: &Site,
+    section_dirs: HashSet<String>,
+    cache: Option<&mut Cache>,
+) -> (Vec<Rendered>, usize) {
+    let Some(cache) = cache else {
+        let rendered: Vec<Rendered> = site
+            .pages
+            .par_iter()
+            .map(|p| markdown::render(p, &section_dirs))
+            .collect();
+        let count = rendered.len();
+        return (rendered, count);
+    };
+    if cache.section_dirs != section_dirs {
+        // Links to folders resolve against the set of sections: every page may render differently.
+        cache.markdown.clear();
+        cache.section_dirs = section_dirs;
+    }
+    let (known, dirs) = (&cache.markdown, &cache.section_dirs);
+    let results: Vec<(Rendered, bool)> = site
+        .pages
+        .par_iter()
+        .map(|p| match known.get(&p.rel) {
+            Some((source, r)) if *source == p.source => (r.clone(), false),
+            _ => (markdown::render(p, dirs), true),
+        })
+        .collect();
+    let fresh = results.iter().filter(|(_, fresh)| *fresh).count();
+    cache.markdown = site
+        .pages
+        .iter()
+        .zip(&results)
+        .map(|(p, (r, _))| (p.rel.clone(), (p.source.clone(), r.clone())))
+        .collect();
+    (results.into_iter().map(|(r, _)| r).collect(), fresh)
+}
+
+/// One output page made by a template, and whether it was rendered now or taken from the cache.
+struct LaidOut {
+    path: String,
+    key: u64,
+    html: Vec<u8>,
+    fresh: bool,
+}
+
+/// Renders `view` with the template `name`, unless `cached` holds the output of an equal view.
+fn lay_out(
+    templates: &Templates,
+    cached: Option<&HashMap<String, (u64, Vec<u8>)>>,
+    name: &str,
+    path: String,
+    view: &PageView,
+) -> Result<LaidOut, Diagnostic> {
+    let key = match cached {
+        Some(_) => {
+            let mut hasher = DefaultHasher::new();
+            (templates.fingerprint, name, view).hash(&mut hasher);
+            hasher.finish()
+        }
+        None => 0,
+    };
+    if let Some((k, html)) = cached.and_then(|c| c.get(&path))
+        && *k == key
+    {
+        let html = html.clone();
+        return Ok(LaidOut {
+            path,
+            key,
+            html,
+            fresh: false,
+        });
+    }
+    let html = templates.render(name, &context(view))?.into_bytes();
+    Ok(LaidOut {
+        path,
+        key,
+        html,
+        fresh: true,
+    })
+}
 /// Builds the site at `root` into `output`. On any error the previous output is left as it was.
 pub fn build(root: &Path, output: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let plan = plan(root)?;

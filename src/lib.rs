@@ -11,5 +11,6 @@ pub mod figures;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod serve;
 pub mod templates;
 pub mod urls;

@@ -2,6 +2,7 @@
 //! renders it with tera. The default theme is compiled in; a site's own `templates/` folder
 //! overrides it file by file.
 
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::Serialize;
@@ -27,6 +28,8 @@ const DEFAULTS: &[(&str, &str)] = &[
 
 pub struct Templates {
     tera: Tera,
+    /// A hash of every template's name and text: equal fingerprints render equal views alike.
+    pub fingerprint: u64,
 }
 
 impl Templates {
@@ -67,7 +70,12 @@ impl Templates {
             diagnostics.push(template_error("base.html", &e));
         }
         if diagnostics.is_empty() {
-            Ok(Self { tera })
+            let mut hasher = std::hash::DefaultHasher::new();
+            sources.hash(&mut hasher);
+            Ok(Self {
+                tera,
+                fingerprint: hasher.finish(),
+            })
         } else {
             Err(diagnostics)
         }
@@ -107,20 +115,20 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct LinkView {
     pub title: String,
     pub href: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct Entry {
     title: String,
     href: String,
     summary: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct NavItem {
     title: String,
     href: String,
@@ -131,28 +139,29 @@ struct NavItem {
     children: Vec<NavItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TocEntry<'a> {
     level: u8,
     id: &'a str,
     text: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct BacklinkView {
     title: String,
     href: String,
     sentence: String,
 }
 
-/// Everything a template sees for one page.
-#[derive(Serialize)]
-struct PageView<'a> {
+/// Everything a template sees for one page. Its hash, with the templates' fingerprint, tells
+/// whether a page must be laid out again (see `build::Cache`).
+#[derive(Serialize, Hash)]
+pub struct PageView<'a> {
     site_title: &'a str,
     site_description: &'a str,
     language: &'a str,
     /// Prefix from this page to the output root (`""`, `"../"`, …).
-    root: String,
+    pub root: String,
     title: &'a str,
     summary: &'a str,
     content: &'a str,
@@ -181,6 +190,10 @@ pub struct SiteViews<'a> {
 
 impl SiteViews<'_> {
     pub fn page_context(&self, i: usize) -> Context {
+        context(&self.page_view(i))
+    }
+
+    pub fn page_view(&self, i: usize) -> PageView<'_> {
         let site = self.site;
         let page = &site.pages[i];
         let from = page.output_path();
@@ -213,7 +226,7 @@ impl SiteViews<'_> {
         } else {
             (Vec::new(), Vec::new())
         };
-        let view = PageView {
+        PageView {
             site_title: &site.config.title,
             site_description: &site.config.description,
             language: &site.config.language,
@@ -259,8 +272,7 @@ impl SiteViews<'_> {
             subsections,
             edit_url: site.config.edit_url(&page.rel),
             canonical: canonical(&site.config.base_url, &from),
-        };
-        Context::from_serialize(&view).unwrap_or_default()
+        }
     }
 
     /// The sections of the site, with only the open chain down to this page expanded, so a
@@ -333,8 +345,18 @@ impl SiteViews<'_> {
         summary: &str,
         entries: &[(String, String, String)],
     ) -> Context {
+        context(&self.list_view(from, title, summary, entries))
+    }
+
+    pub fn list_view<'v>(
+        &'v self,
+        from: &str,
+        title: &'v str,
+        summary: &'v str,
+        entries: &[(String, String, String)],
+    ) -> PageView<'v> {
         let config = &self.site.config;
-        let view = PageView {
+        PageView {
             site_title: &config.title,
             site_description: &config.description,
             language: &config.language,
@@ -363,9 +385,12 @@ impl SiteViews<'_> {
             subsections: Vec::new(),
             edit_url: None,
             canonical: canonical(&config.base_url, from),
-        };
-        Context::from_serialize(&view).unwrap_or_default()
+        }
     }
+}
+
+pub fn context(view: &PageView) -> Context {
+    Context::from_serialize(view).unwrap_or_default()
 }
 
 fn canonical(base_url: &str, path: &str) -> Option<String> {
