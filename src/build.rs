@@ -3,7 +3,6 @@
 //! pipeline stops between stages when there are errors.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -46,11 +45,19 @@ pub struct Plan {
 /// checks, views) is cheap and always recomputed, so the result is the same as a full build's.
 #[derive(Default)]
 pub struct Cache {
-    section_dirs: HashSet<String>,
-    /// By page path: the source it was rendered from and the result.
-    markdown: HashMap<String, (String, Rendered)>,
+    markdown: MarkdownCache,
     /// By output path: the hash of (templates, template name, view) and the HTML made from it.
     html: HashMap<String, (u64, Vec<u8>)>,
+    /// A fast hasher for views; its random seed lives as long as the cache.
+    hasher: ahash::RandomState,
+}
+
+/// The last build's rendered markdown, with the path and source of each page it came from.
+#[derive(Default)]
+struct MarkdownCache {
+    section_dirs: HashSet<String>,
+    sources: Vec<(String, String)>,
+    rendered: Vec<Rendered>,
 }
 
 /// Runs every stage but the write. `Err` holds every diagnostic found, errors and warnings.
@@ -63,7 +70,7 @@ pub fn plan_incremental(root: &Path, cache: &mut Cache) -> Result<Plan, Vec<Diag
     plan_with(root, Some(cache))
 }
 
-fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
+fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
     let (site, mut diagnostics) = content::load(root, config);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
@@ -72,11 +79,29 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     };
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
-    let (rendered, rendered_pages) = render_markdown(&site, section_dirs, cache.as_deref_mut());
-    for r in &rendered {
+    let (markdown_cache, mut html_cache) = match cache {
+        Some(c) => (Some(&mut c.markdown), Some((&mut c.html, &c.hasher))),
+        None => (None, None),
+    };
+    let local: Vec<Rendered>;
+    let (rendered, rendered_pages) = match markdown_cache {
+        Some(cache) => {
+            let fresh = cache.update(&site, section_dirs);
+            (&cache.rendered[..], fresh)
+        }
+        None => {
+            local = site
+                .pages
+                .par_iter()
+                .map(|p| markdown::render(p, &section_dirs))
+                .collect();
+            (&local[..], local.len())
+        }
+    };
+    for r in rendered {
         diagnostics.extend(r.diagnostics.iter().cloned());
     }
-    let (link_diagnostics, backlinks) = links::check(root, &site, &rendered);
+    let (link_diagnostics, backlinks) = links::check(root, &site, rendered);
     diagnostics.extend(link_diagnostics);
     let Some(templates) = templates else {
         return Err(finish(diagnostics));
@@ -92,13 +117,13 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         .collect();
     let views = SiteViews {
         site: &site,
-        rendered: &rendered,
+        rendered,
         backlinks: &backlinks,
         tag_pages: &tag_paths,
     };
     let mut files = BTreeMap::new();
     let mut laid_out = 0;
-    let cached_html = cache.as_deref().map(|c| &c.html);
+    let cached_html = html_cache.as_ref().map(|(html, hasher)| (&**html, *hasher));
     let pages: Vec<Result<LaidOut, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
@@ -113,11 +138,11 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
             )
         })
         .collect();
-    let mut fresh_html = HashMap::new();
+    let mut fresh_html = Vec::new();
     let mut keep = |f: LaidOut, files: &mut BTreeMap<String, Contents>| {
         laid_out += usize::from(f.fresh);
-        if cache.is_some() {
-            fresh_html.insert(f.path.clone(), (f.key, f.html.clone()));
+        if cached_html.is_some() && f.fresh {
+            fresh_html.push((f.path.clone(), (f.key, f.html.clone())));
         }
         files.insert(f.path, Contents::Bytes(f.html));
     };
@@ -171,8 +196,9 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         Ok(f) => keep(f, &mut files),
         Err(d) => diagnostics.push(d),
     }
-    if let Some(cache) = cache {
-        cache.html = fresh_html;
+    if let Some((html, _)) = &mut html_cache {
+        html.retain(|path, _| files.contains_key(path));
+        html.extend(fresh_html);
     }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
@@ -213,44 +239,45 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     })
 }
 
-/// Renders every page's markdown, or takes it from `cache` when the page's file is unchanged.
-/// Returns the results in page order and how many pages were rendered afresh.
-fn render_markdown(
-    site: &Site,
-    section_dirs: HashSet<String>,
-    cache: Option<&mut Cache>,
-) -> (Vec<Rendered>, usize) {
-    let Some(cache) = cache else {
-        let rendered: Vec<Rendered> = site
-            .pages
-            .par_iter()
-            .map(|p| markdown::render(p, &section_dirs))
+impl MarkdownCache {
+    /// Renders the markdown of every page whose file changed since the last build and keeps the
+    /// rest. Returns how many pages were rendered.
+    fn update(&mut self, site: &Site, section_dirs: HashSet<String>) -> usize {
+        if self.section_dirs != section_dirs {
+            // Links to folders resolve against the set of sections: every page may render differently.
+            self.sources.clear();
+            self.rendered.clear();
+            self.section_dirs = section_dirs;
+        }
+        let mut old: Vec<Option<Rendered>> =
+            std::mem::take(&mut self.rendered).into_iter().map(Some).collect();
+        let by_rel: HashMap<String, (String, usize)> = std::mem::take(&mut self.sources)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (rel, source))| (rel, (source, i)))
             .collect();
-        let count = rendered.len();
-        return (rendered, count);
-    };
-    if cache.section_dirs != section_dirs {
-        // Links to folders resolve against the set of sections: every page may render differently.
-        cache.markdown.clear();
-        cache.section_dirs = section_dirs;
+        let kept: Vec<Option<Rendered>> = site
+            .pages
+            .iter()
+            .map(|p| match by_rel.get(&p.rel) {
+                Some((source, i)) if *source == p.source => old[*i].take(),
+                _ => None,
+            })
+            .collect();
+        let fresh = kept.iter().filter(|r| r.is_none()).count();
+        let dirs = &self.section_dirs;
+        self.rendered = kept
+            .into_par_iter()
+            .zip(site.pages.par_iter())
+            .map(|(r, p)| r.unwrap_or_else(|| markdown::render(p, dirs)))
+            .collect();
+        self.sources = site
+            .pages
+            .iter()
+            .map(|p| (p.rel.clone(), p.source.clone()))
+            .collect();
+        fresh
     }
-    let (known, dirs) = (&cache.markdown, &cache.section_dirs);
-    let results: Vec<(Rendered, bool)> = site
-        .pages
-        .par_iter()
-        .map(|p| match known.get(&p.rel) {
-            Some((source, r)) if *source == p.source => (r.clone(), false),
-            _ => (markdown::render(p, dirs), true),
-        })
-        .collect();
-    let fresh = results.iter().filter(|(_, fresh)| *fresh).count();
-    cache.markdown = site
-        .pages
-        .iter()
-        .zip(&results)
-        .map(|(p, (r, _))| (p.rel.clone(), (p.source.clone(), r.clone())))
-        .collect();
-    (results.into_iter().map(|(r, _)| r).collect(), fresh)
 }
 
 /// One output page made by a template, and whether it was rendered now or taken from the cache.
@@ -264,20 +291,15 @@ struct LaidOut {
 /// Renders `view` with the template `name`, unless `cached` holds the output of an equal view.
 fn lay_out(
     templates: &Templates,
-    cached: Option<&HashMap<String, (u64, Vec<u8>)>>,
+    cached: Option<(&HashMap<String, (u64, Vec<u8>)>, &ahash::RandomState)>,
     name: &str,
     path: String,
     view: &PageView,
 ) -> Result<LaidOut, Diagnostic> {
-    let key = match cached {
-        Some(_) => {
-            let mut hasher = DefaultHasher::new();
-            (templates.fingerprint, name, view).hash(&mut hasher);
-            hasher.finish()
-        }
-        None => 0,
-    };
-    if let Some((k, html)) = cached.and_then(|c| c.get(&path))
+    let key = cached.map_or(0, |(_, hasher)| {
+        hasher.hash_one((templates.fingerprint, name, view))
+    });
+    if let Some((k, html)) = cached.and_then(|(c, _)| c.get(&path))
         && *k == key
     {
         let html = html.clone();

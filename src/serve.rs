@@ -214,16 +214,15 @@ fn is_source_rel(rel: &Path) -> bool {
 fn rebuild(root: &Path, cache: &mut Cache, shared: &Shared, report: &dyn Fn(Report)) {
     let start = Instant::now();
     match build::plan_incremental(root, cache) {
-        Ok(plan) => {
-            let files: HashMap<String, Served> = plan
-                .files
-                .iter()
+        Ok(mut plan) => {
+            let files: HashMap<String, Served> = std::mem::take(&mut plan.files)
+                .into_iter()
                 .map(|f| {
-                    let served = match &f.contents {
-                        Contents::Bytes(bytes) => Served::Bytes(bytes.clone()),
-                        Contents::Copy(path) => Served::File(path.clone()),
+                    let served = match f.contents {
+                        Contents::Bytes(bytes) => Served::Bytes(bytes),
+                        Contents::Copy(path) => Served::File(path),
                     };
-                    (f.path.clone(), served)
+                    (f.path, served)
                 })
                 .collect();
             {
