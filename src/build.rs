@@ -46,11 +46,13 @@ pub struct Plan {
 #[derive(Default)]
 pub struct Cache {
     markdown: MarkdownCache,
-    /// By output path: the hash of (templates, template name, view) and the HTML made from it.
-    html: HashMap<String, (u64, Vec<u8>)>,
+    html: HtmlCache,
     /// A fast hasher for views; its random seed lives as long as the cache.
     hasher: ahash::RandomState,
 }
+
+/// By output path: the hash of (templates, template name, view) and the HTML made from it.
+type HtmlCache = HashMap<String, (u64, Vec<u8>)>;
 
 /// The last build's rendered markdown, with the path and source of each page it came from.
 #[derive(Default)]
@@ -291,7 +293,7 @@ struct LaidOut {
 /// Renders `view` with the template `name`, unless `cached` holds the output of an equal view.
 fn lay_out(
     templates: &Templates,
-    cached: Option<(&HashMap<String, (u64, Vec<u8>)>, &ahash::RandomState)>,
+    cached: Option<(&HtmlCache, &ahash::RandomState)>,
     name: &str,
     path: String,
     view: &PageView,
