@@ -45,7 +45,12 @@ fn page_size(n: usize, page: &str) -> usize {
     if let Err(diagnostics) = figmark::build::build(dir.path(), &out) {
         panic!("{diagnostics:?}");
     }
-    std::fs::metadata(out.join(page)).unwrap().len() as usize
+    let html = std::fs::read_to_string(out.join(page)).unwrap();
+    assert!(
+        !html.contains("__figmark"),
+        "live reload leaked into the build: {page}"
+    );
+    html.len()
 }
 
 #[test]
