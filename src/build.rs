@@ -2,7 +2,7 @@
 //! cross-links → search index → templates → write output. Each stage collects diagnostics and
 //! goes on; the pipeline stops between stages when there are errors.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,10 +13,8 @@ use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
 use crate::markdown::{self, InEdition, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
-use crate::print;
-use crate::search;
-use crate::templates::{SiteViews, Templates};
-use crate::{figures, history, links};
+use crate::templates::{PageView, SiteViews, Templates, context};
+use crate::{figures, history, links, print, search};
 
 pub const STATIC_DIR: &str = "static";
 
@@ -38,12 +36,69 @@ pub struct Plan {
     pub pages: usize,
     pub sections: usize,
     pub figures: usize,
+    /// Pages whose markdown was rendered (not taken from a [`Cache`]).
+    pub rendered_pages: usize,
+    /// Output pages rendered by a template (not taken from a [`Cache`]).
+    pub laid_out: usize,
     /// Warnings only: a plan is made only when there are no errors.
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What earlier builds computed, kept by `figmark serve` so that a rebuild redoes only what a
+/// change touched: a page's markdown is rendered again only when its file changed, and an output
+/// page is laid out again only when what its template shows (its view: title, navigation,
+/// backlinks, listings, content…) or the templates changed. Everything else (loading, link
+/// checks, views) is cheap and always recomputed, so the result is the same as a full build's.
+#[derive(Default)]
+pub struct Cache {
+    markdown: MarkdownCache,
+    html: HtmlCache,
+    /// A fast hasher for views; its random seed lives as long as the cache.
+    hasher: ahash::RandomState,
+}
+
+/// By output path: the hash of (templates, template name, view) and the HTML made from it.
+type HtmlCache = HashMap<String, (u64, Vec<u8>)>;
+
+/// The last build's rendered markdown, with the path and source of each page it came from.
+#[derive(Default)]
+struct MarkdownCache {
+    inputs: RenderInputs,
+    sources: Vec<(String, String)>,
+    rendered: Vec<Rendered>,
+}
+
+/// What a page's rendering depends on besides its own file.
+#[derive(Default, PartialEq)]
+struct RenderInputs {
+    /// Links to folders resolve against the set of sections.
+    section_dirs: HashSet<String>,
+    /// Every page's id in the print edition, which links between pages point to.
+    prefixes: HashMap<String, String>,
+    unsafe_html: bool,
+}
+
+impl RenderInputs {
+    fn render(&self, page: &Page) -> Rendered {
+        let edition = InEdition {
+            prefix: &self.prefixes[&page.rel],
+            prefixes: &self.prefixes,
+        };
+        markdown::render(page, &self.section_dirs, self.unsafe_html, Some(&edition))
+    }
+}
+
 /// Runs every stage but the write. `Err` holds every diagnostic found, errors and warnings.
 pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(root, None)
+}
+
+/// Like [`plan`], reusing what `cache` holds from earlier calls and refreshing it.
+pub fn plan_incremental(root: &Path, cache: &mut Cache) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(root, Some(cache))
+}
+
+fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
     let history = history::start(root);
     let (site, mut diagnostics) = content::load(root, config);
@@ -53,22 +108,32 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     };
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
-    let prefixes = print::prefixes(&site);
-    let mut rendered: Vec<Rendered> = site
-        .pages
-        .par_iter()
-        .map(|p| {
-            let edition = InEdition {
-                prefix: &prefixes[&p.rel],
-                prefixes: &prefixes,
-            };
-            markdown::render(p, &section_dirs, site.config.unsafe_html, Some(&edition))
-        })
-        .collect();
-    for r in &mut rendered {
-        diagnostics.append(&mut r.diagnostics);
+    let inputs = RenderInputs {
+        prefixes: print::prefixes(&site),
+        section_dirs,
+        unsafe_html: site.config.unsafe_html,
+    };
+    let (markdown_cache, mut html_cache) = match cache {
+        Some(c) => (Some(&mut c.markdown), Some((&mut c.html, &c.hasher))),
+        None => (None, None),
+    };
+    let local: Vec<Rendered>;
+    let local_inputs: RenderInputs;
+    let (rendered, inputs, rendered_pages) = match markdown_cache {
+        Some(cache) => {
+            let fresh = cache.update(&site, inputs);
+            (&cache.rendered[..], &cache.inputs, fresh)
+        }
+        None => {
+            local = site.pages.par_iter().map(|p| inputs.render(p)).collect();
+            local_inputs = inputs;
+            (&local[..], &local_inputs, local.len())
+        }
+    };
+    for r in rendered {
+        diagnostics.extend(r.diagnostics.iter().cloned());
     }
-    let (link_diagnostics, backlinks) = links::check(root, &site, &rendered);
+    let (link_diagnostics, backlinks) = links::check(root, &site, rendered);
     diagnostics.extend(link_diagnostics);
     let Some(templates) = templates else {
         return Err(finish(diagnostics));
@@ -85,44 +150,53 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         .collect();
     let views = SiteViews {
         site: &site,
-        rendered: &rendered,
+        rendered,
         backlinks: &backlinks,
         tag_pages: &tag_paths,
         last_changed: &last_changed,
     };
     let link_map = link_map(&site, &backlinks);
     let mut files = BTreeMap::new();
-    let pages: Vec<Result<OutputFile, Diagnostic>> = (0..site.pages.len())
+    let mut laid_out = 0;
+    let cached_html = html_cache.as_ref().map(|(html, hasher)| (&**html, *hasher));
+    let pages: Vec<Result<LaidOut, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
-            let mut context = views.page_context(i);
+            let mut view = views.page_view(i);
             if page.rel == content::SECTION_INDEX {
-                context.insert("link_map", &link_map);
+                view.link_map = Some(&link_map);
             }
-            let html = templates.render(template_for(page), &context)?;
-            Ok(OutputFile {
-                path: page.output_path(),
-                contents: Contents::Bytes(html.into_bytes()),
-            })
+            lay_out(
+                &templates,
+                cached_html,
+                template_for(page),
+                page.output_path(),
+                &view,
+            )
         })
         .collect();
+    let mut fresh_html = Vec::new();
+    let mut keep = |f: LaidOut, files: &mut BTreeMap<String, Contents>| {
+        laid_out += usize::from(f.fresh);
+        if cached_html.is_some() && f.fresh {
+            fresh_html.push((f.path.clone(), (f.key, f.html.clone())));
+        }
+        files.insert(f.path, Contents::Bytes(f.html));
+    };
     for page in pages {
         match page {
-            Ok(f) => {
-                files.insert(f.path, f.contents);
-            }
+            Ok(f) => keep(f, &mut files),
             Err(d) => diagnostics.push(d),
         }
     }
     let mut render_listing =
-        |path: &str, title: &str, summary: &str, entries: &[(String, String, String)]| match templates
-            .render("section.html", &views.list_context(path, title, summary, entries))
-        {
-            Ok(html) => {
-                files.insert(path.to_string(), Contents::Bytes(html.into_bytes()));
+        |path: &str, title: &str, summary: &str, entries: &[(String, String, String)]| {
+            let view = views.list_view(path, title, summary, entries);
+            match lay_out(&templates, cached_html, "section.html", path.to_string(), &view) {
+                Ok(f) => keep(f, &mut files),
+                Err(d) => diagnostics.push(d),
             }
-            Err(d) => diagnostics.push(d),
         };
     let tag_entries: Vec<(String, String, String)> = tags
         .iter()
@@ -150,25 +224,32 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
             .collect();
         render_listing(path, &format!("标签：{name}"), "", &entries);
     }
-    let mut not_found = views.list_context("404.html", "找不到页面", "", &[]);
+    let mut not_found = views.list_view("404.html", "找不到页面", "", &[]);
     let base = site.config.base_url.trim_end_matches('/');
     if !base.is_empty() {
         // GitHub Pages serves 404.html at any missing path, where relative links would not resolve.
-        not_found.insert("root", &format!("{base}/"));
+        not_found.root = format!("{base}/");
     }
-    match templates.render("404.html", &not_found) {
-        Ok(html) => {
-            files.insert("404.html".into(), Contents::Bytes(html.into_bytes()));
-        }
+    match lay_out(&templates, cached_html, "404.html", "404.html".into(), &not_found) {
+        Ok(f) => keep(f, &mut files),
         Err(d) => diagnostics.push(d),
     }
-    let mut edition = views.list_context(print::OUTPUT, "打印版", &site.config.description, &[]);
-    edition.insert("content", &print::body(&site, &rendered, &prefixes));
-    match templates.render("print.html", &edition) {
-        Ok(html) => {
-            files.insert(print::OUTPUT.into(), Contents::Bytes(html.into_bytes()));
-        }
+    let edition_body = print::body(&site, rendered, &inputs.prefixes);
+    let mut edition = views.list_view(print::OUTPUT, "打印版", &site.config.description, &[]);
+    edition.content = &edition_body;
+    match lay_out(
+        &templates,
+        cached_html,
+        "print.html",
+        print::OUTPUT.into(),
+        &edition,
+    ) {
+        Ok(f) => keep(f, &mut files),
         Err(d) => diagnostics.push(d),
+    }
+    if let Some((html, _)) = &mut html_cache {
+        html.retain(|path, _| files.contains_key(path));
+        html.extend(fresh_html);
     }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
@@ -183,7 +264,7 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     files.insert(".nojekyll".into(), Contents::Bytes(Vec::new()));
     files.insert(
         search::INDEX_FILE.into(),
-        Contents::Bytes(search::script(&site, &rendered).into_bytes()),
+        Contents::Bytes(search::script(&site, rendered).into_bytes()),
     );
     files.insert(
         "highlight.css".into(),
@@ -203,6 +284,8 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
         pages: site.pages.len(),
         sections: site.sections.len(),
         figures: rendered.iter().map(|r| r.figures).sum(),
+        rendered_pages,
+        laid_out,
         files: files
             .into_iter()
             .map(|(path, contents)| OutputFile { path, contents })
@@ -211,6 +294,85 @@ pub fn plan(root: &Path) -> Result<Plan, Vec<Diagnostic>> {
     })
 }
 
+impl MarkdownCache {
+    /// Renders the markdown of every page whose file changed since the last build and keeps the
+    /// rest. Returns how many pages were rendered.
+    fn update(&mut self, site: &Site, inputs: RenderInputs) -> usize {
+        if self.inputs != inputs {
+            // Every page may render differently.
+            self.sources.clear();
+            self.rendered.clear();
+            self.inputs = inputs;
+        }
+        let mut old: Vec<Option<Rendered>> =
+            std::mem::take(&mut self.rendered).into_iter().map(Some).collect();
+        let by_rel: HashMap<String, (String, usize)> = std::mem::take(&mut self.sources)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (rel, source))| (rel, (source, i)))
+            .collect();
+        let kept: Vec<Option<Rendered>> = site
+            .pages
+            .iter()
+            .map(|p| match by_rel.get(&p.rel) {
+                Some((source, i)) if *source == p.source => old[*i].take(),
+                _ => None,
+            })
+            .collect();
+        let fresh = kept.iter().filter(|r| r.is_none()).count();
+        let inputs = &self.inputs;
+        self.rendered = kept
+            .into_par_iter()
+            .zip(site.pages.par_iter())
+            .map(|(r, p)| r.unwrap_or_else(|| inputs.render(p)))
+            .collect();
+        self.sources = site
+            .pages
+            .iter()
+            .map(|p| (p.rel.clone(), p.source.clone()))
+            .collect();
+        fresh
+    }
+}
+
+/// One output page made by a template, and whether it was rendered now or taken from the cache.
+struct LaidOut {
+    path: String,
+    key: u64,
+    html: Vec<u8>,
+    fresh: bool,
+}
+
+/// Renders `view` with the template `name`, unless `cached` holds the output of an equal view.
+fn lay_out(
+    templates: &Templates,
+    cached: Option<(&HtmlCache, &ahash::RandomState)>,
+    name: &str,
+    path: String,
+    view: &PageView,
+) -> Result<LaidOut, Diagnostic> {
+    let key = cached.map_or(0, |(_, hasher)| {
+        hasher.hash_one((templates.fingerprint, name, view))
+    });
+    if let Some((k, html)) = cached.and_then(|(c, _)| c.get(&path))
+        && *k == key
+    {
+        let html = html.clone();
+        return Ok(LaidOut {
+            path,
+            key,
+            html,
+            fresh: false,
+        });
+    }
+    let html = templates.render(name, &context(view))?.into_bytes();
+    Ok(LaidOut {
+        path,
+        key,
+        html,
+        fresh: true,
+    })
+}
 /// Builds the site at `root` into `output`. On any error the previous output is left as it was.
 pub fn build(root: &Path, output: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let plan = plan(root)?;

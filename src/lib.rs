@@ -14,5 +14,6 @@ pub mod markdown;
 pub mod output;
 pub mod print;
 pub mod search;
+pub mod serve;
 pub mod templates;
 pub mod urls;

@@ -2,6 +2,7 @@
 //! renders it with tera. The default theme is compiled in; a site's own `templates/` folder
 //! overrides it file by file.
 
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::Serialize;
@@ -29,6 +30,8 @@ const DEFAULTS: &[(&str, &str)] = &[
 
 pub struct Templates {
     tera: Tera,
+    /// A hash of every template's name and text: equal fingerprints render equal views alike.
+    pub fingerprint: u64,
 }
 
 impl Templates {
@@ -69,7 +72,12 @@ impl Templates {
             diagnostics.push(template_error("base.html", &e));
         }
         if diagnostics.is_empty() {
-            Ok(Self { tera })
+            let mut hasher = std::hash::DefaultHasher::new();
+            sources.hash(&mut hasher);
+            Ok(Self {
+                tera,
+                fingerprint: hasher.finish(),
+            })
         } else {
             Err(diagnostics)
         }
@@ -112,20 +120,20 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct LinkView {
     pub title: String,
     pub href: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct Entry {
     title: String,
     href: String,
     summary: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct NavItem {
     title: String,
     href: String,
@@ -136,31 +144,33 @@ struct NavItem {
     children: Vec<NavItem>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TocEntry<'a> {
     level: u8,
     id: &'a str,
     text: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct BacklinkView {
     title: String,
     href: String,
     sentence: String,
 }
 
-/// Everything a template sees for one page.
-#[derive(Serialize)]
-struct PageView<'a> {
+/// Everything a template sees for one page. Its hash, with the templates' fingerprint, tells
+/// whether a page must be laid out again (see `build::Cache`).
+#[derive(Serialize, Hash)]
+pub struct PageView<'a> {
     site_title: &'a str,
     site_description: &'a str,
     language: &'a str,
     /// Prefix from this page to the output root (`""`, `"../"`, …).
-    root: String,
+    pub root: String,
     title: &'a str,
     summary: &'a str,
-    content: &'a str,
+    /// The page's rendered body (or the print edition's).
+    pub content: &'a str,
     tags: Vec<LinkView>,
     toc: Vec<TocEntry<'a>>,
     nav: Vec<NavItem>,
@@ -174,6 +184,8 @@ struct PageView<'a> {
     edit_url: Option<String>,
     last_changed: Option<&'a str>,
     canonical: Option<String>,
+    /// The home page's map of the notes (an SVG).
+    pub link_map: Option<&'a str>,
 }
 
 /// Site-wide facts the views need, computed once.
@@ -188,7 +200,7 @@ pub struct SiteViews<'a> {
 }
 
 impl SiteViews<'_> {
-    pub fn page_context(&self, i: usize) -> Context {
+    pub fn page_view(&self, i: usize) -> PageView<'_> {
         let site = self.site;
         let page = &site.pages[i];
         let from = page.output_path();
@@ -221,7 +233,7 @@ impl SiteViews<'_> {
         } else {
             (Vec::new(), Vec::new())
         };
-        let view = PageView {
+        PageView {
             site_title: &site.config.title,
             site_description: &site.config.description,
             language: &site.config.language,
@@ -267,9 +279,9 @@ impl SiteViews<'_> {
             subsections,
             edit_url: site.config.edit_url(&page.rel),
             last_changed: self.last_changed.get(&page.rel).map(String::as_str),
+            link_map: None,
             canonical: canonical(&site.config.base_url, &from),
-        };
-        Context::from_serialize(&view).unwrap_or_default()
+        }
     }
 
     /// The sections of the site, with only the open chain down to this page expanded, so a
@@ -334,16 +346,15 @@ impl SiteViews<'_> {
 }
 
 impl SiteViews<'_> {
-    /// A generated listing page (tags): a title, a summary and entries `(title, output path, summary)`.
-    pub fn list_context(
-        &self,
+    pub fn list_view<'v>(
+        &'v self,
         from: &str,
-        title: &str,
-        summary: &str,
+        title: &'v str,
+        summary: &'v str,
         entries: &[(String, String, String)],
-    ) -> Context {
+    ) -> PageView<'v> {
         let config = &self.site.config;
-        let view = PageView {
+        PageView {
             site_title: &config.title,
             site_description: &config.description,
             language: &config.language,
@@ -372,10 +383,14 @@ impl SiteViews<'_> {
             subsections: Vec::new(),
             edit_url: None,
             last_changed: None,
+            link_map: None,
             canonical: canonical(&config.base_url, from),
-        };
-        Context::from_serialize(&view).unwrap_or_default()
+        }
     }
+}
+
+pub fn context(view: &PageView) -> Context {
+    Context::from_serialize(view).unwrap_or_default()
 }
 
 fn canonical(base_url: &str, path: &str) -> Option<String> {

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Build(build::Args),
     /// Run every check (front matter, links, anchors, figures, math) without writing anything.
     Check(check::Args),
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages.
+    Serve(serve::Args),
 }
 
 /// How diagnostics are printed.
@@ -46,6 +49,7 @@ impl Cli {
         match self.command {
             Command::Build(args) => build::run(&self.root, args),
             Command::Check(args) => check::run(&self.root, args),
+            Command::Serve(args) => serve::run(&self.root, args),
         }
     }
 }

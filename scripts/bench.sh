@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Benchmark: builds generated corpora (scripts/gen_corpus.py) with figmark (release) and, when it
+# is installed, Hugo, taking runs in turn; prints a markdown table of median wall time, peak
+# memory (max RSS) and output size, then times `figmark serve`'s rebuild after a one-note edit.
+#
+#   scripts/bench.sh            # N = 1000 and 10000, 5 runs each
+#   RUNS=3 scripts/bench.sh 2000
+#
+# Needs python3 and GNU time (/usr/bin/time; Debian package `time`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000)
+
+cargo build --release --quiet
+BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/figmark"
+HUGO=$(command -v hugo || true)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# Runs a command under GNU time; prints "seconds max_rss_kb".
+timed() {
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || {
+    cat "$WORK/stderr" >&2
+    exit 1
+  }
+  cat "$WORK/time"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+[ -n "$HUGO" ] && echo "hugo: $("$HUGO" version | cut -d' ' -f1-2)"
+echo
+echo "| notes | tool | median wall (s) | peak RSS (MB) | output (MB) |"
+echo "|---|---|---|---|---|"
+for n in "${SIZES[@]}"; do
+  corpus="$WORK/$n"
+  python3 scripts/gen_corpus.py "$n" "$corpus" ${HUGO:+--hugo}
+  : >"$WORK/figmark.$n"
+  : >"$WORK/hugo.$n"
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$corpus/figmark/public"
+    timed "$BIN" --root "$corpus/figmark" build >>"$WORK/figmark.$n"
+    if [ -n "$HUGO" ]; then
+      rm -rf "$corpus/hugo/public" "$corpus/hugo/resources"
+      timed "$HUGO" --source "$corpus/hugo" --quiet >>"$WORK/hugo.$n"
+    fi
+  done
+  tools=(figmark)
+  [ -n "$HUGO" ] && tools+=(hugo)
+  for tool in "${tools[@]}"; do
+    wall=$(cut -d' ' -f1 "$WORK/$tool.$n" | median)
+    rss=$(cut -d' ' -f2 "$WORK/$tool.$n" | median)
+    size=$(du -sb "$corpus/$tool/public" | cut -f1)
+    awk -v n="$n" -v t="$tool" -v w="$wall" -v r="$rss" -v s="$size" \
+      'BEGIN { printf "| %s | %s | %s | %.0f | %.1f |\n", n, t, w, r / 1024, s / 1048576 }'
+    echo "$wall" >"$WORK/$tool.$n.median"
+  done
+  if [ -n "$HUGO" ]; then
+    awk -v n="$n" -v f="$(cat "$WORK/figmark.$n.median")" -v h="$(cat "$WORK/hugo.$n.median")" \
+      'BEGIN { printf "| %s | figmark/Hugo | %.2f | | |\n", n, f / h }'
+  fi
+done
+
+# Incremental rebuild: `figmark serve` on the first corpus, one note edited five times.
+site="$WORK/${SIZES[0]}/figmark"
+log="$WORK/serve.log"
+"$BIN" --root "$site" serve --port 0 2>"$log" &
+server=$!
+for _ in $(seq 100); do grep -q serving "$log" && break; sleep 0.2; done
+note="$site/content/s001/n007.md"
+for i in $(seq 5); do
+  echo "编辑 $i" >>"$note"
+  sleep 1
+done
+kill "$server"
+wait "$server" 2>/dev/null || true
+echo
+echo "serve, one note of ${SIZES[0]} edited: rebuild (load, render changed, link check, lay out" \
+  "changed) median $(grep -o 'built in [0-9]* ms: 1 of' "$log" | cut -d' ' -f3 | median) ms"

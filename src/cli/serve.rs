@@ -1,0 +1,51 @@
+//! `figmark serve`: builds, serves on a local address, rebuilds on changes and reloads the pages.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::ExitCode;
+
+use figmark::serve::{Report, Server};
+
+use super::{Format, print_diagnostics};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on; the default answers this machine only.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+}
+
+pub fn run(root: &Path, args: Args) -> ExitCode {
+    let report = |report: Report| match report {
+        Report::Built { plan, elapsed } => {
+            print_diagnostics(&plan.warnings, Format::Human);
+            eprintln!(
+                "built in {} ms: {} of {} pages rendered, {} laid out",
+                elapsed.as_millis(),
+                plan.rendered_pages,
+                plan.pages,
+                plan.laid_out
+            );
+        }
+        Report::Failed { diagnostics } => {
+            print_diagnostics(diagnostics, Format::Human);
+            eprintln!("build failed; still serving the last good site");
+        }
+    };
+    match Server::start(root, SocketAddr::new(args.bind, args.port), report) {
+        Ok(server) => {
+            eprintln!(
+                "serving http://{}/ ; watching content/, templates/, static/ and site.toml (Ctrl-C stops)",
+                server.addr()
+            );
+            server.wait();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot serve on {}:{}: {e}", args.bind, args.port);
+            ExitCode::FAILURE
+        }
+    }
+}

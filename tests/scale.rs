@@ -1,0 +1,68 @@
+//! A page's size must not grow with the number of pages in the site (mdBook's 14 MB pages came
+//! from a sidebar listing every page on every page).
+
+use std::path::Path;
+
+const SECTION_SIZE: usize = 25;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A site of `n` notes in sections of 25; each note links to three others of its section.
+fn generate(root: &Path, n: usize) {
+    write(&root.join("site.toml"), "title = \"Scale\"\n");
+    write(
+        &root.join("content/_index.md"),
+        "---\ntitle: 首页\n---\n\n生成的笔记。\n",
+    );
+    for s in 0..n.div_ceil(SECTION_SIZE) {
+        write(
+            &root.join(format!("content/s{s:03}/_index.md")),
+            &format!("---\ntitle: 第 {s} 节\nweight: {s}\n---\n"),
+        );
+    }
+    for i in 0..n {
+        let (s, k) = (i / SECTION_SIZE, i % SECTION_SIZE);
+        let links: String = (1..=3)
+            .map(|d| format!("[笔记 {d}](n{:03}.md) ", (k + d) % SECTION_SIZE))
+            .collect();
+        write(
+            &root.join(format!("content/s{s:03}/n{k:03}.md")),
+            &format!(
+                "---\ntitle: 笔记 {i}\nsummary: 第 {i} 篇。\ntags: [t{}]\nweight: {k}\n---\n\n## 正文\n\n正文，见 {links}。\n",
+                i % 5
+            ),
+        );
+    }
+}
+
+fn page_size(n: usize, page: &str) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), n);
+    let out = dir.path().join("public");
+    if let Err(diagnostics) = figmark::build::build(dir.path(), &out) {
+        panic!("{diagnostics:?}");
+    }
+    let html = std::fs::read_to_string(out.join(page)).unwrap();
+    assert!(
+        !html.contains("__figmark"),
+        "live reload leaked into the build: {page}"
+    );
+    html.len()
+}
+
+#[test]
+fn page_size_does_not_grow_with_the_site() {
+    for page in ["s000/n003.html", "s000/index.html"] {
+        let small = page_size(50, page);
+        let large = page_size(500, page);
+        // 18 more sections in the list of sections, about 70 bytes each. A sidebar listing every
+        // page would add 450 entries, over 30 KB.
+        assert!(
+            large < small + 2_000,
+            "{page}: {small} bytes with 50 notes, {large} with 500"
+        );
+    }
+}
