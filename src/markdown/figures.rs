@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 use pulldown_cmark_escape::escape_html;
 
 use crate::diagnostics::Diagnostic;
@@ -25,18 +25,7 @@ pub fn render<'a>(
         if !is_figure {
             return Some((event, range));
         }
-        let mut spec = String::new();
-        let mut end = range.end;
-        for (ev, r) in events.by_ref() {
-            match ev {
-                Event::End(TagEnd::CodeBlock) => {
-                    end = r.end;
-                    break;
-                }
-                Event::Text(t) => spec.push_str(&t),
-                _ => {}
-            }
-        }
+        let (spec, end) = super::highlight::block_text(&mut events, range.end);
         // The spec starts on the line after the opening fence.
         let spec_line = line_of(range.start) + 1;
         let html = match figures::render(&spec) {

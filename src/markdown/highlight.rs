@@ -55,18 +55,7 @@ pub fn code_blocks<'a>(
             CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
             CodeBlockKind::Indented => String::new(),
         };
-        let mut code = String::new();
-        let mut end = range.end;
-        for (ev, r) in events.by_ref() {
-            match ev {
-                Event::End(TagEnd::CodeBlock) => {
-                    end = r.end;
-                    break;
-                }
-                Event::Text(t) => code.push_str(&t),
-                _ => {}
-            }
-        }
+        let (code, end) = block_text(&mut events, range.end);
         let body = if lang.is_empty() {
             None
         } else {
@@ -98,6 +87,22 @@ pub fn code_blocks<'a>(
         let html = format!("<pre class=\"hl-code\"><code{class}>{body}</code></pre>\n");
         Some((Event::Html(CowStr::from(html)), range.start..end))
     })
+}
+
+/// Consumes a code block's events up to its end; returns its text and where the block ends.
+pub(super) fn block_text<'a>(
+    events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    unclosed_end: usize,
+) -> (String, usize) {
+    let mut text = String::new();
+    for (event, range) in events {
+        match event {
+            Event::End(TagEnd::CodeBlock) => return (text, range.end),
+            Event::Text(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    (text, unclosed_end)
 }
 
 /// The stylesheet for both themes, each scoped on its own so a light rule never applies in
