@@ -45,6 +45,19 @@ pub struct Page {
 }
 
 impl Page {
+    /// A page from its path under `content/` and its text; an error is (line, message). Its
+    /// section is set when the site's section tree is built.
+    pub fn parse(rel: &str, source: String) -> Result<Self, (usize, String)> {
+        let (meta, body_start) = parse_front_matter(&source)?;
+        Ok(Self {
+            rel: rel.to_string(),
+            meta,
+            source,
+            body_start,
+            section: 0,
+        })
+    }
+
     pub fn is_section_index(&self) -> bool {
         self.rel == SECTION_INDEX || self.rel.ends_with("/_index.md")
     }
@@ -254,17 +267,8 @@ fn read_page(path: &Path, rel: &str) -> Result<Option<Page>, Diagnostic> {
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
         err(line, "file is not valid UTF-8".into())
     })?;
-    let (meta, body_start) = parse_front_matter(&source).map_err(|(line, msg)| err(line, msg))?;
-    if meta.draft {
-        return Ok(None);
-    }
-    Ok(Some(Page {
-        rel: rel.to_string(),
-        meta,
-        source,
-        body_start,
-        section: 0,
-    }))
+    let page = Page::parse(rel, source).map_err(|(line, msg)| err(line, msg))?;
+    Ok((!page.meta.draft).then_some(page))
 }
 
 /// Splits `---`-fenced YAML front matter off the body. Errors carry the file line.

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use figmark::content::{FrontMatter, Page, parse_front_matter};
+use figmark::content::{Page, parse_front_matter};
 use figmark::markdown::{self, links};
 use proptest::prelude::*;
 
@@ -81,20 +81,7 @@ fn markdown() -> impl Strategy<Value = String> {
 }
 
 fn page(body: &str) -> Page {
-    let source = format!("---\ntitle: t\n---\n{body}");
-    Page {
-        rel: "cnn/a.md".into(),
-        meta: FrontMatter {
-            title: "t".into(),
-            weight: 0,
-            tags: Vec::new(),
-            summary: String::new(),
-            draft: false,
-        },
-        body_start: source.len() - body.len(),
-        source,
-        section: 0,
-    }
+    Page::parse("cnn/a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter")
 }
 
 fn bounded<T>(what: &str, input: &str, f: impl FnOnce() -> T) -> T {

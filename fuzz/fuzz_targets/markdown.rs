@@ -3,26 +3,13 @@
 
 use std::collections::HashSet;
 
-use figmark::content::{FrontMatter, Page};
+use figmark::content::Page;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(data) else { return };
-    let source = format!("---\ntitle: t\n---\n{body}");
-    let page = Page {
-        rel: "cnn/a.md".into(),
-        meta: FrontMatter {
-            title: "t".into(),
-            weight: 0,
-            tags: Vec::new(),
-            summary: String::new(),
-            draft: false,
-        },
-        body_start: source.len() - body.len(),
-        source,
-        section: 0,
-    };
+    let Ok(page) = Page::parse("cnn/a.md", format!("---\ntitle: t\n---\n{body}")) else { return };
     let dirs: HashSet<String> = ["cnn".to_string()].into_iter().collect();
     let unsafe_html = body.len() % 2 == 0;
-    figmark::markdown::render(&page, &dirs, unsafe_html);
+    figmark::markdown::render(&page, &dirs, unsafe_html, None);
 });

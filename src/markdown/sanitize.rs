@@ -563,23 +563,10 @@ fn tokenize(html: &str) -> Vec<(Token, u64)> {
 #[cfg(test)]
 mod tests {
 
-    use crate::content::{FrontMatter, Page};
+    use crate::content::Page;
 
     fn page(body: &str) -> Page {
-        let source = format!("---\ntitle: t\n---\n{body}");
-        Page {
-            rel: "cnn/a.md".into(),
-            meta: FrontMatter {
-                title: "t".into(),
-                weight: 0,
-                tags: Vec::new(),
-                summary: String::new(),
-                draft: false,
-            },
-            body_start: source.len() - body.len(),
-            source,
-            section: 0,
-        }
+        Page::parse("cnn/a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter")
     }
 
     fn render(body: &str, unsafe_html: bool) -> crate::markdown::Rendered {
