@@ -69,7 +69,7 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
-            diagnostics.push(template_error("base.html", &e));
+            diagnostics.extend(load_errors(&e));
         }
         if diagnostics.is_empty() {
             let mut hasher = std::hash::DefaultHasher::new();
@@ -88,6 +88,36 @@ impl Templates {
             .render(name, context)
             .map_err(|e| template_error(name, &e))
     }
+}
+
+/// Errors found while loading the templates. Tera reports unknown filters, tests and functions of
+/// every template together as one text of reports, each with a `--> file:line:col` line: split it.
+fn load_errors(e: &tera::Error) -> Vec<Diagnostic> {
+    let ErrorKind::Msg(text) = e.kind() else {
+        return vec![template_error("base.html", e)];
+    };
+    let mut diagnostics = Vec::new();
+    let mut message = "";
+    for line in text.lines() {
+        if let Some(m) = line.trim_start().strip_prefix("error: ") {
+            message = m;
+        } else if let Some(place) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = place.rsplitn(3, ':');
+            let (col, line, file) = (parts.next(), parts.next(), parts.next());
+            if let (Some(file), Some(line), Some(col)) = (file, line, col) {
+                diagnostics.push(Diagnostic::error(
+                    format!("{TEMPLATE_DIR}/{file}"),
+                    line.parse().unwrap_or(0),
+                    col.parse().unwrap_or(0),
+                    format!("template: {message}"),
+                ));
+            }
+        }
+    }
+    if diagnostics.is_empty() {
+        diagnostics.push(template_error("base.html", e));
+    }
+    diagnostics
 }
 
 /// A tera error as a diagnostic naming the template file and line.

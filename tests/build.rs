@@ -208,3 +208,43 @@ fn failed_build_names_file_and_line_and_keeps_old_output() {
         "no temp folder: {names:?}"
     );
 }
+
+#[test]
+fn template_error_names_the_template_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("basic"), tmp.path());
+    fs::create_dir_all(tmp.path().join("templates")).unwrap();
+    fs::write(
+        tmp.path().join("templates/page.html"),
+        "{% extends \"base.html\" %}\n{% block main %}\n{{ title | no_such_filter }}\n{% endblock main %}\n",
+    )
+    .unwrap();
+    let diagnostics = figmark::build::plan(tmp.path()).err().expect("a template error");
+    let d = diagnostics
+        .iter()
+        .find(|d| d.file.ends_with("templates/page.html"))
+        .expect("names the file");
+    assert_eq!(d.line, 3, "{d}");
+    assert!(d.message.contains("no_such_filter"), "{d}");
+}
+
+#[test]
+fn unknown_code_language_is_plain_code_and_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("basic"), tmp.path());
+    let note = tmp.path().join("content/other/note.md");
+    let mut text = fs::read_to_string(&note).unwrap();
+    text.push_str("\n```klingon\nqapla' <b>\n```\n");
+    fs::write(&note, text).unwrap();
+    let out = tmp.path().join("public");
+    let plan = figmark::build::build(tmp.path(), &out).expect("a warning does not fail the build");
+    let warning = &plan.warnings[0];
+    assert_eq!(warning.file.to_string_lossy(), "content/other/note.md");
+    assert_eq!(warning.line, 6);
+    assert!(warning.message.contains("klingon"));
+    let html = read(&out, "other/note.html");
+    assert!(
+        html.contains("<code class=\"language-klingon\">qapla' &lt;b&gt;\n</code>"),
+        "{html}"
+    );
+}

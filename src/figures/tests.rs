@@ -106,17 +106,3 @@ fn malformed_yaml_and_types_are_errors_not_panics() {
     let e = render("kind: function\nseries: [relu]\nderivative: maybe\n").unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (2, Some("derivative")));
 }
-
-#[test]
-fn typical_figures_render_fast() {
-    let start = std::time::Instant::now();
-    for spec in TYPICAL {
-        render(spec).unwrap();
-    }
-    let took = start.elapsed();
-    // Debug builds are an order of magnitude slower; the budget holds for release builds.
-    if !cfg!(debug_assertions) {
-        assert!(took.as_millis() < 50, "{} figures took {took:?}", TYPICAL.len());
-    }
-    eprintln!("{} typical figures rendered in {took:?}", TYPICAL.len());
-}
