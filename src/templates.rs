@@ -141,7 +141,23 @@ struct NavItem {
     current: bool,
     /// This item's section holds the page being shown: it is expanded.
     open: bool,
+    /// The link to the full list of sections that this level of the sidebar shows a part of.
+    more: bool,
     children: Vec<NavItem>,
+}
+
+/// At each level the sidebar lists this many sections before and after the open one (or the
+/// first `2 * NAV_WINDOW + 1`), so a page's size does not grow with the number of sections;
+/// the full list is one link away.
+const NAV_WINDOW: usize = 8;
+
+/// The range of `len` sections shown around the open one at `open`.
+fn nav_window(open: Option<usize>, len: usize) -> std::ops::Range<usize> {
+    let shown = 2 * NAV_WINDOW + 1;
+    let start = open
+        .map_or(0, |i| i.saturating_sub(NAV_WINDOW))
+        .min(len.saturating_sub(shown));
+    start..len.min(start + shown)
 }
 
 #[derive(Serialize, Hash)]
@@ -284,8 +300,8 @@ impl SiteViews<'_> {
         }
     }
 
-    /// The sections of the site, with only the open chain down to this page expanded, so a
-    /// page's size does not grow with the number of pages in the site.
+    /// The sections of the site, with only the open chain down to this page expanded and a
+    /// window of sections at each level, so a page's size does not grow with the site.
     fn nav(&self, page: Option<&Page>, from: &str) -> Vec<NavItem> {
         let site = self.site;
         let mut open_chain = Vec::new();
@@ -299,6 +315,7 @@ impl SiteViews<'_> {
             href: urls::relative(from, &site.pages[j].output_path()),
             current: page.is_some_and(|p| p.rel == site.pages[j].rel),
             open,
+            more: false,
             children,
         };
         fn section_items(
@@ -308,8 +325,15 @@ impl SiteViews<'_> {
             item: &dyn Fn(usize, Vec<NavItem>, bool) -> NavItem,
         ) -> Vec<NavItem> {
             let section = &views.site.sections[s];
-            let mut items = Vec::new();
-            for &sub in &section.subsections {
+            let mut items: Vec<NavItem> = section
+                .pages
+                .iter()
+                .map(|&j| item(j, Vec::new(), false))
+                .collect();
+            let subs = &section.subsections;
+            let window = nav_window(subs.iter().position(|c| open_chain.contains(c)), subs.len());
+            let partial = window.len() < subs.len();
+            for &sub in &subs[window] {
                 let open = open_chain.contains(&sub);
                 let children = if open {
                     section_items(views, sub, open_chain, item)
@@ -318,7 +342,15 @@ impl SiteViews<'_> {
                 };
                 items.push(item(views.site.sections[sub].index, children, open));
             }
-            items.splice(0..0, section.pages.iter().map(|&j| item(j, Vec::new(), false)));
+            if partial {
+                // The section's own page lists all its subsections.
+                let mut all = item(section.index, Vec::new(), false);
+                all.title = format!("全部章节（{}）", subs.len());
+                all.href.push_str("#sections");
+                all.current = false;
+                all.more = true;
+                items.push(all);
+            }
             items
         }
         let mut nav = vec![item(site.sections[0].index, Vec::new(), false)];
