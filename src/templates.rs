@@ -133,8 +133,11 @@ struct Entry {
     summary: String,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize, Hash, Clone)]
 struct NavItem {
+    /// The page this item links to.
+    #[serde(skip)]
+    page: usize,
     title: String,
     href: String,
     /// This item is the page being shown.
@@ -213,6 +216,28 @@ pub struct SiteViews<'a> {
     pub tag_pages: &'a std::collections::BTreeMap<String, String>,
     /// Date of the last commit that changed each page, by path under `content/`.
     pub last_changed: &'a std::collections::HashMap<String, String>,
+    /// Each section's sidebar, made once: it is the same for every page of the section (they
+    /// share a folder, so hrefs are alike) but for the item marked current.
+    section_navs: Vec<std::sync::OnceLock<Vec<NavItem>>>,
+}
+
+impl<'a> SiteViews<'a> {
+    pub fn new(
+        site: &'a Site,
+        rendered: &'a [Rendered],
+        backlinks: &'a [Vec<Backlink>],
+        tag_pages: &'a std::collections::BTreeMap<String, String>,
+        last_changed: &'a std::collections::HashMap<String, String>,
+    ) -> Self {
+        Self {
+            site,
+            rendered,
+            backlinks,
+            tag_pages,
+            last_changed,
+            section_navs: site.sections.iter().map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
 }
 
 impl SiteViews<'_> {
@@ -279,7 +304,7 @@ impl SiteViews<'_> {
                     text: &h.text,
                 })
                 .collect(),
-            nav: self.nav(Some(page), &from),
+            nav: self.page_nav(i),
             breadcrumbs: self.breadcrumbs(page, &from),
             prev,
             next,
@@ -300,20 +325,41 @@ impl SiteViews<'_> {
         }
     }
 
-    /// The sections of the site, with only the open chain down to this page expanded and a
-    /// window of sections at each level, so a page's size does not grow with the site.
-    fn nav(&self, page: Option<&Page>, from: &str) -> Vec<NavItem> {
+    /// Page `i`'s sidebar: its section's, with `i` marked current.
+    fn page_nav(&self, i: usize) -> Vec<NavItem> {
+        let page = &self.site.pages[i];
+        let mut nav = self.section_navs[page.section]
+            .get_or_init(|| {
+                let index = &self.site.pages[self.site.sections[page.section].index];
+                self.nav(Some(page.section), &index.output_path())
+            })
+            .clone();
+        fn mark(items: &mut [NavItem], i: usize) {
+            for item in items {
+                item.current = item.page == i && !item.more;
+                mark(&mut item.children, i);
+            }
+        }
+        mark(&mut nav, i);
+        nav
+    }
+
+    /// The sections of the site, with only the open chain down to `section` expanded and a
+    /// window of sections at each level, so a page's size does not grow with the site. No item
+    /// is marked current.
+    fn nav(&self, section: Option<usize>, from: &str) -> Vec<NavItem> {
         let site = self.site;
         let mut open_chain = Vec::new();
-        let mut s = page.map(|p| p.section);
+        let mut s = section;
         while let Some(id) = s {
             open_chain.push(id);
             s = site.sections[id].parent;
         }
         let item = |j: usize, children: Vec<NavItem>, open: bool| NavItem {
+            page: j,
             title: site.pages[j].meta.title.clone(),
             href: urls::relative(from, &site.pages[j].output_path()),
-            current: page.is_some_and(|p| p.rel == site.pages[j].rel),
+            current: false,
             open,
             more: false,
             children,
@@ -347,7 +393,6 @@ impl SiteViews<'_> {
                 let mut all = item(section.index, Vec::new(), false);
                 all.title = format!("全部章节（{}）", subs.len());
                 all.href.push_str("#sections");
-                all.current = false;
                 all.more = true;
                 items.push(all);
             }
