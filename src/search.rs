@@ -150,9 +150,17 @@ fn find_terms(docs: &[Doc], kept: Vec<Option<DocTerms>>, names: &mut Terms) -> V
         .collect()
 }
 
+/// The index as `serde_json` writes it, its three parts written in parallel (megabytes at
+/// 10,000 notes).
 fn to_script(index: &Index) -> String {
-    let json = serde_json::to_string(index).expect("the index holds only strings and numbers");
-    format!("window.FIGMARK_INDEX = {json};\n")
+    fn json<T: Serialize>(part: &T) -> String {
+        serde_json::to_string(part).expect("the index holds only strings and numbers")
+    }
+    let (docs, (sections, terms)) = rayon::join(
+        || json(&index.docs),
+        || rayon::join(|| json(&index.sections), || json(&index.terms)),
+    );
+    format!("window.FIGMARK_INDEX = {{\"docs\":{docs},\"sections\":{sections},\"terms\":{terms}}};\n")
 }
 
 fn docs<'a>(site: &'a Site, rendered: &'a [Rendered]) -> Vec<Doc<'a>> {
@@ -358,6 +366,8 @@ mod tests {
         );
         const { assert!(TITLE > HEADING + BODY_CAP && HEADING > BODY_CAP) };
         assert_eq!(index.sections[3].3, "一句话。");
+        let whole = serde_json::to_string(&index).unwrap();
+        assert_eq!(to_script(&index), format!("window.FIGMARK_INDEX = {whole};\n"));
         assert_eq!(index.sections[2].1, "dong-liang");
     }
 
