@@ -47,14 +47,21 @@ pub struct Plan {
 /// What earlier builds computed, kept by `figmark serve` so that a rebuild redoes only what a
 /// change touched: a page's markdown is rendered again only when its file changed, and an output
 /// page is laid out again only when what its template shows (its view: title, navigation,
-/// backlinks, listings, content…) or the templates changed. Everything else (loading, link
-/// checks, views) is cheap and always recomputed, so the result is the same as a full build's.
+/// backlinks, listings, content…) or the templates changed; a file is read and its front matter
+/// parsed again only when its size or time changed; a page's search terms are found again only
+/// when its text changed; the home page's map is drawn again only when its nodes or edges
+/// changed. Everything else (link checks, views) is cheap and always recomputed, so the result
+/// is the same as a full build's.
 #[derive(Default)]
 pub struct Cache {
     markdown: MarkdownCache,
     html: HtmlCache,
     /// A fast hasher for views; its random seed lives as long as the cache.
     hasher: ahash::RandomState,
+    search: search::Cache,
+    front_matter: content::Cache,
+    /// The home page's map of the notes and a hash of its nodes and edges.
+    link_map: (u64, String),
 }
 
 /// By output path: the hash of (templates, template name, view) and the HTML made from it.
@@ -98,10 +105,11 @@ pub fn plan_incremental(root: &Path, cache: &mut Cache) -> Result<Plan, Vec<Diag
     plan_with(root, Some(cache))
 }
 
-fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
+fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
     let history = history::start(root);
-    let (site, mut diagnostics) = content::load(root, config);
+    let front_matter = cache.as_deref_mut().map(|c| &mut c.front_matter);
+    let (site, mut diagnostics) = content::load(root, config, front_matter);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
     let Some(site) = site else {
         return Err(finish(diagnostics));
@@ -113,9 +121,14 @@ fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnos
         section_dirs,
         unsafe_html: site.config.unsafe_html,
     };
-    let (markdown_cache, mut html_cache) = match cache {
-        Some(c) => (Some(&mut c.markdown), Some((&mut c.html, &c.hasher))),
-        None => (None, None),
+    let (markdown_cache, mut html_cache, search_cache, link_map_cache) = match cache {
+        Some(c) => (
+            Some(&mut c.markdown),
+            Some((&mut c.html, &c.hasher)),
+            Some(&mut c.search),
+            Some(&mut c.link_map),
+        ),
+        None => (None, None, None, None),
     };
     let local: Vec<Rendered>;
     let local_inputs: RenderInputs;
@@ -148,14 +161,12 @@ fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnos
         .iter()
         .map(|(name, (path, _))| (name.clone(), path.clone()))
         .collect();
-    let views = SiteViews {
-        site: &site,
-        rendered,
-        backlinks: &backlinks,
-        tag_pages: &tag_paths,
-        last_changed: &last_changed,
-    };
-    let link_map = link_map(&site, &backlinks);
+    let views = SiteViews::new(&site, rendered, &backlinks, &tag_paths, &last_changed);
+    let link_map = link_map(
+        &site,
+        &backlinks,
+        link_map_cache.zip(html_cache.as_ref().map(|(_, hasher)| *hasher)),
+    );
     let mut files = BTreeMap::new();
     let mut laid_out = 0;
     let cached_html = html_cache.as_ref().map(|(html, hasher)| (&**html, *hasher));
@@ -234,9 +245,9 @@ fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnos
         Ok(f) => keep(f, &mut files),
         Err(d) => diagnostics.push(d),
     }
-    let edition_body = print::body(&site, rendered, &inputs.prefixes);
     let mut edition = views.list_view(print::OUTPUT, "打印版", &site.config.description, &[]);
-    edition.content = &edition_body;
+    // The body (megabytes) is put in after the layout, not copied through the template engine.
+    edition.content = print::BODY_MARK;
     match lay_out(
         &templates,
         cached_html,
@@ -251,6 +262,9 @@ fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnos
         html.retain(|path, _| files.contains_key(path));
         html.extend(fresh_html);
     }
+    if let Some(Contents::Bytes(layout)) = files.get_mut(print::OUTPUT) {
+        *layout = print::fill(layout, &site, rendered, &inputs.prefixes);
+    }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
     }
@@ -264,7 +278,13 @@ fn plan_with(root: &Path, cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnos
     files.insert(".nojekyll".into(), Contents::Bytes(Vec::new()));
     files.insert(
         search::INDEX_FILE.into(),
-        Contents::Bytes(search::script(&site, rendered).into_bytes()),
+        Contents::Bytes(
+            match search_cache {
+                Some(cache) => search::script_incremental(&site, rendered, cache),
+                None => search::script(&site, rendered),
+            }
+            .into_bytes(),
+        ),
     );
     files.insert(
         "highlight.css".into(),
@@ -422,8 +442,13 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
 }
 
 /// The home page's map of the notes: every page but the home as a node, grouped by section,
-/// each link between two of them as an edge.
-fn link_map(site: &Site, backlinks: &[Vec<links::Backlink>]) -> String {
+/// each link between two of them as an edge. With `cache` (the last map and a hash of what it
+/// shows), the map is drawn again only when its nodes or edges changed.
+fn link_map(
+    site: &Site,
+    backlinks: &[Vec<links::Backlink>],
+    cache: Option<(&mut (u64, String), &ahash::RandomState)>,
+) -> String {
     let home = site.sections[0].index;
     let order: Vec<usize> = site
         .reading_order
@@ -431,7 +456,11 @@ fn link_map(site: &Site, backlinks: &[Vec<links::Backlink>]) -> String {
         .copied()
         .filter(|&i| i != home)
         .collect();
-    let node_of = |page: usize| order.iter().position(|&p| p == page);
+    let mut nodes_by_page = vec![None; site.pages.len()];
+    for (node, &page) in order.iter().enumerate() {
+        nodes_by_page[page] = Some(node);
+    }
+    let node_of = |page: usize| nodes_by_page[page];
     let nodes: Vec<(String, String)> = order
         .iter()
         .map(|&i| {
@@ -445,7 +474,17 @@ fn link_map(site: &Site, backlinks: &[Vec<links::Backlink>]) -> String {
         .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
         .filter_map(|(from, to)| Some((node_of(from)?, node_of(to)?)))
         .collect();
-    figures::link_map(&nodes, &edges)
+    match cache {
+        Some(((key, map), hasher)) => {
+            let new_key = hasher.hash_one((&nodes, &edges));
+            if *key != new_key || map.is_empty() {
+                *map = figures::link_map(&nodes, &edges);
+                *key = new_key;
+            }
+            map.clone()
+        }
+        None => figures::link_map(&nodes, &edges),
+    }
 }
 
 fn sitemap(site: &Site, base: &str) -> String {

@@ -3,8 +3,9 @@
 //! Paths inside the site are `/`-separated strings relative to `content/` (`cnn/receptive-field.md`),
 //! so that output never depends on the host's path separator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 use walkdir::WalkDir;
@@ -120,9 +121,33 @@ impl Site {
     }
 }
 
+/// Files read by earlier loads, by path under `content/`: kept by `figmark serve` so that a
+/// rebuild reads and parses only the files that changed.
+#[derive(Default)]
+pub struct Cache {
+    files: Files,
+}
+
+type Files = HashMap<String, Loaded>;
+
+struct Loaded {
+    len: u64,
+    modified: SystemTime,
+    source: String,
+    meta: FrontMatter,
+    body_start: usize,
+}
+
+/// A file modified this recently may be written again within its timestamp's granularity
+/// without its size or time changing (git's "racily clean" files): it is read every time.
+const RACY: Duration = Duration::from_secs(2);
+
 /// Reads every file under `root/content`. Returns the site when there is one to build, and all
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
-pub fn load(root: &Path, config: Config) -> (Option<Site>, Vec<Diagnostic>) {
+/// With `cache`, a file whose size and modification time are those it had in an earlier load is
+/// not read again.
+pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
+    let mut earlier = cache.as_mut().map(|c| std::mem::take(&mut c.files));
     let content_root = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     let mut pages = Vec::new();
@@ -188,7 +213,8 @@ pub fn load(root: &Path, config: Config) -> (Option<Site>, Vec<Diagnostic>) {
         }
         let dir = parent_dir(&rel).to_string();
         *dirs_with_pages.entry(dir).or_default() |= rel.ends_with(SECTION_INDEX);
-        match read_page(entry.path(), &rel) {
+        let files = earlier.as_mut().zip(cache.as_mut().map(|c| &mut c.files));
+        match read_page(entry.path(), &rel, files) {
             Ok(Some(page)) => pages.push(page),
             Ok(None) => {}
             Err(d) => diagnostics.push(d),
@@ -248,13 +274,54 @@ fn symlink_target_inside(content_root: &Path, link: &Path) -> std::io::Result<bo
     Ok(target.starts_with(content_root.canonicalize()?))
 }
 
-/// Reads one page; `Ok(None)` for a draft.
-fn read_page(path: &Path, rel: &str) -> Result<Option<Page>, Diagnostic> {
+/// Reads one page; `Ok(None)` for a draft. `files` holds the files of the earlier load (taken
+/// from when unchanged) and of this one so far.
+fn read_page(
+    path: &Path,
+    rel: &str,
+    files: Option<(&mut Files, &mut Files)>,
+) -> Result<Option<Page>, Diagnostic> {
     let shown = format!("{CONTENT_DIR}/{rel}");
     let err = |line, msg: String| Diagnostic::error(&shown, line, 0, msg);
-    let len = std::fs::metadata(path)
-        .map_err(|e| err(0, format!("cannot read: {e}")))?
-        .len();
+    let metadata = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
+    let len = metadata.len();
+    let Some((earlier, now)) = files else {
+        return read_new_page(path, rel, len, &err).map(|page| Some(page).filter(|p| !p.meta.draft));
+    };
+    let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+    let page = match earlier.remove(rel) {
+        Some(f) if f.len == len && f.modified == modified => Page {
+            rel: rel.to_string(),
+            meta: f.meta.clone(),
+            source: f.source.clone(),
+            body_start: f.body_start,
+            section: 0,
+        },
+        _ => read_new_page(path, rel, len, &err)?,
+    };
+    let settled = modified.elapsed().is_ok_and(|age| age > RACY);
+    if settled {
+        now.insert(
+            rel.to_string(),
+            Loaded {
+                len,
+                modified,
+                source: page.source.clone(),
+                meta: page.meta.clone(),
+                body_start: page.body_start,
+            },
+        );
+    }
+    Ok(Some(page).filter(|p| !p.meta.draft))
+}
+
+/// Reads and parses one page, drafts included.
+fn read_new_page(
+    path: &Path,
+    rel: &str,
+    len: u64,
+    err: &dyn Fn(usize, String) -> Diagnostic,
+) -> Result<Page, Diagnostic> {
     if len > MAX_FILE_BYTES {
         return Err(err(
             0,
@@ -267,8 +334,7 @@ fn read_page(path: &Path, rel: &str) -> Result<Option<Page>, Diagnostic> {
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
         err(line, "file is not valid UTF-8".into())
     })?;
-    let page = Page::parse(rel, source).map_err(|(line, msg)| err(line, msg))?;
-    Ok((!page.meta.draft).then_some(page))
+    Page::parse(rel, source).map_err(|(line, msg)| err(line, msg))
 }
 
 /// Splits `---`-fenced YAML front matter off the body. Errors carry the file line.

@@ -60,10 +60,29 @@ fn prefix_of(path: &str) -> String {
     }
 }
 
-/// The edition's body: every page in reading order, each a `<section>` whose id is its prefix,
-/// from the edition renderings made beside the pages' own (see [`markdown::render`]).
-pub fn body(site: &Site, rendered: &[Rendered], prefixes: &HashMap<String, String>) -> String {
-    let mut body = String::new();
+/// Where the layout of `print.html` is given the edition's body: a comment, which no escaped
+/// text from a template can hold.
+pub const BODY_MARK: &str = "<!--figmark:print-body-->";
+
+/// The edition: its `layout` (the `print.html` template's output) with the body in place of
+/// [`BODY_MARK`]. The body holds every page in reading order, each a `<section>` whose id is its
+/// prefix, from the edition renderings made beside the pages' own (see [`markdown::render`]).
+pub fn fill(
+    layout: &[u8],
+    site: &Site,
+    rendered: &[Rendered],
+    prefixes: &HashMap<String, String>,
+) -> Vec<u8> {
+    let mark = BODY_MARK.as_bytes();
+    let Some(at) = layout.windows(mark.len()).position(|w| w == mark) else {
+        return layout.to_vec();
+    };
+    let size: usize = rendered
+        .iter()
+        .map(|r| r.edition_html.as_ref().map_or(0, String::len) + 200)
+        .sum();
+    let mut out = Vec::with_capacity(layout.len() + size);
+    out.extend_from_slice(&layout[..at]);
     for &i in &site.reading_order {
         let page = &site.pages[i];
         let mut title = String::new();
@@ -73,13 +92,17 @@ pub fn body(site: &Site, rendered: &[Rendered], prefixes: &HashMap<String, Strin
         } else {
             "print-note"
         };
-        body.push_str(&format!(
-            "<section class=\"print-page {kind}\" id=\"{}\">\n<h1>{title}</h1>\n{}</section>\n",
-            prefixes[&page.rel],
-            rendered[i].edition_html.as_deref().unwrap_or_default()
-        ));
+        let part = rendered[i].edition_html.as_deref().unwrap_or_default();
+        let head = format!(
+            "<section class=\"print-page {kind}\" id=\"{}\">\n<h1>{title}</h1>\n",
+            prefixes[&page.rel]
+        );
+        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(part.as_bytes());
+        out.extend_from_slice(b"</section>\n");
     }
-    body
+    out.extend_from_slice(&layout[at + mark.len()..]);
+    out
 }
 
 #[cfg(test)]

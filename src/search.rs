@@ -25,8 +25,9 @@
 //! score for a section is the sum of its terms' weights; only the sections holding the most of
 //! the query's terms are shown (all of them, when any section has all).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Site;
@@ -40,6 +41,7 @@ pub const HEADING: u32 = 10;
 pub const BODY_CAP: u32 = 9;
 
 /// One page as the index sees it.
+#[derive(Hash)]
 pub struct Doc<'a> {
     pub title: &'a str,
     pub path: String,
@@ -51,14 +53,118 @@ pub struct Doc<'a> {
 #[derive(Debug, Serialize)]
 pub struct Index<'a> {
     docs: Vec<(&'a str, String)>,
-    sections: Vec<(usize, &'a str, &'a str, String)>,
-    terms: BTreeMap<String, Vec<i64>>,
+    sections: Vec<(usize, &'a str, &'a str, &'a str)>,
+    terms: BTreeMap<&'a str, Vec<i64>>,
+}
+
+/// One page's share of the index, which depends on that page alone: per section of the page,
+/// its text (whitespace collapsed) and its terms (by number in [`Terms`]) with their weights.
+#[derive(Debug, Default)]
+pub struct DocTerms {
+    sections: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+/// Every term by number, so that putting the pages' terms together compares no strings.
+#[derive(Default)]
+pub struct Terms {
+    names: Vec<String>,
+    ids: HashMap<String, u32, ahash::RandomState>,
+}
+
+impl Terms {
+    fn id(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.ids.get(&term) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 4 billion terms");
+        self.names.push(term.clone());
+        self.ids.insert(term, id);
+        id
+    }
+}
+
+/// What earlier builds indexed, kept by `figmark serve`: a page's terms are found again only
+/// when its title, summary or text changed.
+#[derive(Default)]
+pub struct Cache {
+    /// By output path: a hash of the page's [`Doc`] and its terms.
+    docs: HashMap<String, (u64, DocTerms)>,
+    /// Every term seen so far (terms no page holds any more are left out of the index).
+    terms: Terms,
+    hasher: ahash::RandomState,
 }
 
 /// The index of every page, in reading order, as the script the pages load.
 pub fn script(site: &Site, rendered: &[Rendered]) -> String {
-    let docs: Vec<Doc> = site
-        .reading_order
+    let docs = docs(site, rendered);
+    let mut names = Terms::default();
+    let terms = find_terms(&docs, docs.iter().map(|_| None).collect(), &mut names);
+    to_script(&index(&docs, &terms, &names))
+}
+
+/// Like [`script`], finding terms only for pages that `cache` does not hold, and refreshing it.
+pub fn script_incremental(site: &Site, rendered: &[Rendered], cache: &mut Cache) -> String {
+    let docs = docs(site, rendered);
+    let hasher = &cache.hasher;
+    let keys: Vec<u64> = docs.par_iter().map(|doc| hasher.hash_one(doc)).collect();
+    let mut old = std::mem::take(&mut cache.docs);
+    let kept: Vec<Option<DocTerms>> = docs
+        .iter()
+        .zip(&keys)
+        .map(|(doc, key)| match old.remove(&doc.path) {
+            Some((k, terms)) if k == *key => Some(terms),
+            _ => None,
+        })
+        .collect();
+    let terms = find_terms(&docs, kept, &mut cache.terms);
+    let script = to_script(&index(&docs, &terms, &cache.terms));
+    cache.docs = docs
+        .iter()
+        .zip(keys)
+        .zip(terms)
+        .map(|((doc, key), terms)| (doc.path.clone(), (key, terms)))
+        .collect();
+    script
+}
+
+/// Each page's terms: `kept[d]` when it holds them, else found now (in parallel) and numbered.
+fn find_terms(docs: &[Doc], kept: Vec<Option<DocTerms>>, names: &mut Terms) -> Vec<DocTerms> {
+    let found: Vec<Result<DocTerms, Found>> = kept
+        .into_par_iter()
+        .zip(docs.par_iter())
+        .map(|(kept, doc)| kept.ok_or_else(|| doc_terms(doc)))
+        .collect();
+    found
+        .into_iter()
+        .map(|terms| {
+            terms.unwrap_or_else(|found| DocTerms {
+                sections: found
+                    .into_iter()
+                    .map(|(text, weights)| {
+                        let weights = weights.into_iter().map(|(t, w)| (names.id(t), w)).collect();
+                        (text, weights)
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The index as `serde_json` writes it, its three parts written in parallel (megabytes at
+/// 10,000 notes).
+fn to_script(index: &Index) -> String {
+    fn json<T: Serialize>(part: &T) -> String {
+        serde_json::to_string(part).expect("the index holds only strings and numbers")
+    }
+    let (docs, (sections, terms)) = rayon::join(
+        || json(&index.docs),
+        || rayon::join(|| json(&index.sections), || json(&index.terms)),
+    );
+    format!("window.FIGMARK_INDEX = {{\"docs\":{docs},\"sections\":{sections},\"terms\":{terms}}};\n")
+}
+
+fn docs<'a>(site: &'a Site, rendered: &'a [Rendered]) -> Vec<Doc<'a>> {
+    site.reading_order
         .iter()
         .map(|&i| {
             let page = &site.pages[i];
@@ -77,27 +183,25 @@ pub fn script(site: &Site, rendered: &[Rendered]) -> String {
                     .collect(),
             }
         })
-        .collect();
-    let json = serde_json::to_string(&index(&docs)).expect("the index holds only strings and numbers");
-    format!("window.FIGMARK_INDEX = {json};\n")
+        .collect()
 }
 
-pub fn index<'a>(docs: &'a [Doc<'a>]) -> Index<'a> {
-    let mut index = Index {
-        docs: Vec::new(),
-        sections: Vec::new(),
-        terms: BTreeMap::new(),
-    };
-    for (d, doc) in docs.iter().enumerate() {
-        index.docs.push((doc.title, doc.path.clone()));
-        for (s, &(anchor, heading, text)) in doc.sections.iter().enumerate() {
+/// Per section of a page: its text and its terms with their weights.
+type Found = Vec<(String, Vec<(String, u32)>)>;
+
+/// The terms of one page, section by section.
+fn doc_terms(doc: &Doc) -> Found {
+    doc.sections
+        .iter()
+        .enumerate()
+        .map(|(s, &(_, heading, text))| {
             let text = if s == 0 && !doc.summary.is_empty() {
                 format!("{} {text}", doc.summary)
             } else {
                 text.to_string()
             };
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let mut weights: BTreeMap<String, u32> = BTreeMap::new();
+            let mut weights: HashMap<String, u32, ahash::RandomState> = HashMap::default();
             for t in tokens(&text) {
                 let w = weights.entry(t).or_default();
                 *w = (*w + 1).min(BODY_CAP);
@@ -114,17 +218,40 @@ pub fn index<'a>(docs: &'a [Doc<'a>]) -> Index<'a> {
                 boost(doc.title, TITLE);
             }
             boost(heading, HEADING);
+            (text, weights.into_iter().collect())
+        })
+        .collect()
+}
+
+/// Puts the pages' terms together: `terms[d]` belongs to `docs[d]`.
+pub fn index<'a>(docs: &'a [Doc<'a>], terms: &'a [DocTerms], names: &'a Terms) -> Index<'a> {
+    let mut index = Index {
+        docs: Vec::new(),
+        sections: Vec::new(),
+        terms: BTreeMap::new(),
+    };
+    let mut postings: Vec<Vec<i64>> = vec![Vec::new(); names.names.len()];
+    for (d, (doc, doc_terms)) in docs.iter().zip(terms).enumerate() {
+        index.docs.push((doc.title, doc.path.clone()));
+        for (&(anchor, heading, _), (text, weights)) in doc.sections.iter().zip(&doc_terms.sections) {
             let id = u32::try_from(index.sections.len()).expect("fewer than 4 billion sections");
-            for (term, weight) in weights {
-                let postings = index.terms.entry(term).or_default();
-                postings.push(i64::from(id));
+            for &(term, weight) in weights {
+                let list = &mut postings[term as usize];
+                list.push(i64::from(id));
                 if weight != 1 {
-                    postings.push(-i64::from(weight));
+                    list.push(-i64::from(weight));
                 }
             }
             index.sections.push((d, anchor, heading, text));
         }
     }
+    index.terms = names
+        .names
+        .iter()
+        .zip(postings)
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(name, list)| (name.as_str(), list))
+        .collect();
     index
 }
 
@@ -224,7 +351,9 @@ mod tests {
                 sections: vec![("", "", "")],
             },
         ];
-        let index = index(&docs);
+        let mut names = Terms::default();
+        let terms = find_terms(&docs, docs.iter().map(|_| None).collect(), &mut names);
+        let index = index(&docs, &terms, &names);
         let body_w = weight(&index, "动量", 0);
         let heading_w = weight(&index, "动量", 2);
         let title_w = weight(&index, "动量", 3);
@@ -237,6 +366,8 @@ mod tests {
         );
         const { assert!(TITLE > HEADING + BODY_CAP && HEADING > BODY_CAP) };
         assert_eq!(index.sections[3].3, "一句话。");
+        let whole = serde_json::to_string(&index).unwrap();
+        assert_eq!(to_script(&index), format!("window.FIGMARK_INDEX = {whole};\n"));
         assert_eq!(index.sections[2].1, "dong-liang");
     }
 

@@ -163,15 +163,34 @@ struct Entry {
     summary: String,
 }
 
-#[derive(Serialize, Hash)]
+#[derive(Serialize, Hash, Clone)]
 struct NavItem {
+    /// The page this item links to.
+    #[serde(skip)]
+    page: usize,
     title: String,
     href: String,
     /// This item is the page being shown.
     current: bool,
     /// This item's section holds the page being shown: it is expanded.
     open: bool,
+    /// The link to the full list of sections that this level of the sidebar shows a part of.
+    more: bool,
     children: Vec<NavItem>,
+}
+
+/// At each level the sidebar lists this many sections before and after the open one (or the
+/// first `2 * NAV_WINDOW + 1`), so a page's size does not grow with the number of sections;
+/// the full list is one link away.
+const NAV_WINDOW: usize = 8;
+
+/// The range of `len` sections shown around the open one at `open`.
+fn nav_window(open: Option<usize>, len: usize) -> std::ops::Range<usize> {
+    let shown = 2 * NAV_WINDOW + 1;
+    let start = open
+        .map_or(0, |i| i.saturating_sub(NAV_WINDOW))
+        .min(len.saturating_sub(shown));
+    start..len.min(start + shown)
 }
 
 #[derive(Serialize, Hash)]
@@ -227,6 +246,28 @@ pub struct SiteViews<'a> {
     pub tag_pages: &'a std::collections::BTreeMap<String, String>,
     /// Date of the last commit that changed each page, by path under `content/`.
     pub last_changed: &'a std::collections::HashMap<String, String>,
+    /// Each section's sidebar, made once: it is the same for every page of the section (they
+    /// share a folder, so hrefs are alike) but for the item marked current.
+    section_navs: Vec<std::sync::OnceLock<Vec<NavItem>>>,
+}
+
+impl<'a> SiteViews<'a> {
+    pub fn new(
+        site: &'a Site,
+        rendered: &'a [Rendered],
+        backlinks: &'a [Vec<Backlink>],
+        tag_pages: &'a std::collections::BTreeMap<String, String>,
+        last_changed: &'a std::collections::HashMap<String, String>,
+    ) -> Self {
+        Self {
+            site,
+            rendered,
+            backlinks,
+            tag_pages,
+            last_changed,
+            section_navs: site.sections.iter().map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
 }
 
 impl SiteViews<'_> {
@@ -293,7 +334,7 @@ impl SiteViews<'_> {
                     text: &h.text,
                 })
                 .collect(),
-            nav: self.nav(Some(page), &from),
+            nav: self.page_nav(i),
             breadcrumbs: self.breadcrumbs(page, &from),
             prev,
             next,
@@ -314,21 +355,43 @@ impl SiteViews<'_> {
         }
     }
 
-    /// The sections of the site, with only the open chain down to this page expanded, so a
-    /// page's size does not grow with the number of pages in the site.
-    fn nav(&self, page: Option<&Page>, from: &str) -> Vec<NavItem> {
+    /// Page `i`'s sidebar: its section's, with `i` marked current.
+    fn page_nav(&self, i: usize) -> Vec<NavItem> {
+        let page = &self.site.pages[i];
+        let mut nav = self.section_navs[page.section]
+            .get_or_init(|| {
+                let index = &self.site.pages[self.site.sections[page.section].index];
+                self.nav(Some(page.section), &index.output_path())
+            })
+            .clone();
+        fn mark(items: &mut [NavItem], i: usize) {
+            for item in items {
+                item.current = item.page == i && !item.more;
+                mark(&mut item.children, i);
+            }
+        }
+        mark(&mut nav, i);
+        nav
+    }
+
+    /// The sections of the site, with only the open chain down to `section` expanded and a
+    /// window of sections at each level, so a page's size does not grow with the site. No item
+    /// is marked current.
+    fn nav(&self, section: Option<usize>, from: &str) -> Vec<NavItem> {
         let site = self.site;
         let mut open_chain = Vec::new();
-        let mut s = page.map(|p| p.section);
+        let mut s = section;
         while let Some(id) = s {
             open_chain.push(id);
             s = site.sections[id].parent;
         }
         let item = |j: usize, children: Vec<NavItem>, open: bool| NavItem {
+            page: j,
             title: site.pages[j].meta.title.clone(),
             href: urls::relative(from, &site.pages[j].output_path()),
-            current: page.is_some_and(|p| p.rel == site.pages[j].rel),
+            current: false,
             open,
+            more: false,
             children,
         };
         fn section_items(
@@ -338,8 +401,15 @@ impl SiteViews<'_> {
             item: &dyn Fn(usize, Vec<NavItem>, bool) -> NavItem,
         ) -> Vec<NavItem> {
             let section = &views.site.sections[s];
-            let mut items = Vec::new();
-            for &sub in &section.subsections {
+            let mut items: Vec<NavItem> = section
+                .pages
+                .iter()
+                .map(|&j| item(j, Vec::new(), false))
+                .collect();
+            let subs = &section.subsections;
+            let window = nav_window(subs.iter().position(|c| open_chain.contains(c)), subs.len());
+            let partial = window.len() < subs.len();
+            for &sub in &subs[window] {
                 let open = open_chain.contains(&sub);
                 let children = if open {
                     section_items(views, sub, open_chain, item)
@@ -348,7 +418,14 @@ impl SiteViews<'_> {
                 };
                 items.push(item(views.site.sections[sub].index, children, open));
             }
-            items.splice(0..0, section.pages.iter().map(|&j| item(j, Vec::new(), false)));
+            if partial {
+                // The section's own page lists all its subsections.
+                let mut all = item(section.index, Vec::new(), false);
+                all.title = format!("全部章节（{}）", subs.len());
+                all.href.push_str("#sections");
+                all.more = true;
+                items.push(all);
+            }
             items
         }
         let mut nav = vec![item(site.sections[0].index, Vec::new(), false)];

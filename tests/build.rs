@@ -2,10 +2,14 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fs;
+use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 use common::*;
+use figmark::output::Contents;
 
 #[test]
 fn chinese_headings_get_github_slugs() {
@@ -247,4 +251,63 @@ fn unknown_code_language_is_plain_code_and_a_warning() {
         html.contains("<code class=\"language-klingon\">qapla' &lt;b&gt;\n</code>"),
         "{html}"
     );
+}
+
+/// The files of a plan, by path.
+fn planned(plan: figmark::build::Plan) -> BTreeMap<String, Vec<u8>> {
+    plan.files
+        .into_iter()
+        .map(|f| match f.contents {
+            Contents::Bytes(bytes) => (f.path, bytes),
+            Contents::Copy(path) => (f.path, fs::read(path).unwrap()),
+        })
+        .collect()
+}
+
+/// Every file's time set an hour back, so that the incremental load trusts it when unchanged.
+fn age(root: &Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(root.join("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let file = fs::File::options().write(true).open(entry.path()).unwrap();
+            file.set_modified(old).unwrap();
+        }
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("basic"), tmp.path());
+    let root = tmp.path();
+    age(root);
+    let mut cache = figmark::build::Cache::default();
+    let plan =
+        |cache: &mut figmark::build::Cache| planned(figmark::build::plan_incremental(root, cache).unwrap());
+    assert_eq!(plan(&mut cache), planned(figmark::build::plan(root).unwrap()));
+    let note = root.join("content/sec/momentum.md");
+    let edits = [
+        ("\n改动的一句话，[见](last.md)。\n", "a sentence with a link"),
+        (
+            "\n## 新的小节\n\n动量 momentum 新词\n",
+            "a heading and new search terms",
+        ),
+    ];
+    for (added, what) in edits {
+        let mut text = fs::read_to_string(&note).unwrap();
+        text.push_str(added);
+        fs::write(&note, text).unwrap();
+        age(root);
+        let incremental = plan(&mut cache);
+        let full = planned(figmark::build::plan(root).unwrap());
+        assert_eq!(
+            incremental.keys().collect::<Vec<_>>(),
+            full.keys().collect::<Vec<_>>(),
+            "{what}"
+        );
+        for (path, bytes) in &full {
+            assert!(bytes == &incremental[path], "{path} differs after {what}");
+        }
+    }
 }

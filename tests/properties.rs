@@ -71,6 +71,10 @@ const SNIPPETS: &[&str] = &[
     "=",
     "javascript:",
     "data:",
+    "[x](javascript:alert(1))",
+    "![x](vbscript:x)",
+    "<javascript:alert(1)>",
+    "# t {onclick=alert(1)}",
 ];
 
 fn markdown() -> impl Strategy<Value = String> {
@@ -104,6 +108,16 @@ proptest! {
         let r = bounded("render", &body, || markdown::render(&page(&body), &dirs, unsafe_html, None));
         if !unsafe_html {
             prop_assert!(!r.html.contains("<script"), "{}", r.html);
+            // Whether or not the sanitizer ran (it runs only on pages with raw HTML).
+            let doc = scraper::Html::parse_fragment(&r.html);
+            for el in doc.root_element().descendants().filter_map(|n| n.value().as_element()) {
+                for (name, value) in el.attrs() {
+                    prop_assert!(!name.starts_with("on"), "{name} in {}", r.html);
+                    if name == "href" || name == "src" {
+                        prop_assert!(links::is_safe_url(value, name == "src"), "{value} in {}", r.html);
+                    }
+                }
+            }
         }
         for link in &r.links {
             prop_assert!(link.offset <= page(&body).source.len());

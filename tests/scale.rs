@@ -3,30 +3,30 @@
 
 use std::path::Path;
 
-const SECTION_SIZE: usize = 25;
-
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
 
-/// A site of `n` notes in sections of 25; each note links to three others of its section.
-fn generate(root: &Path, n: usize) {
+/// A site of `n` notes in sections of `section_size`; each note links to three others of its
+/// section.
+fn generate(root: &Path, n: usize, section_size: usize) {
     write(&root.join("site.toml"), "title = \"Scale\"\n");
     write(
         &root.join("content/_index.md"),
         "---\ntitle: 首页\n---\n\n生成的笔记。\n",
     );
-    for s in 0..n.div_ceil(SECTION_SIZE) {
+    for s in 0..n.div_ceil(section_size) {
         write(
             &root.join(format!("content/s{s:03}/_index.md")),
             &format!("---\ntitle: 第 {s} 节\nweight: {s}\n---\n"),
         );
     }
     for i in 0..n {
-        let (s, k) = (i / SECTION_SIZE, i % SECTION_SIZE);
+        let (s, k) = (i / section_size, i % section_size);
+        let size = section_size.min(n - s * section_size);
         let links: String = (1..=3)
-            .map(|d| format!("[笔记 {d}](n{:03}.md) ", (k + d) % SECTION_SIZE))
+            .map(|d| format!("[笔记 {d}](n{:03}.md) ", (k + d) % size))
             .collect();
         write(
             &root.join(format!("content/s{s:03}/n{k:03}.md")),
@@ -38,9 +38,9 @@ fn generate(root: &Path, n: usize) {
     }
 }
 
-fn page_size(n: usize, page: &str) -> usize {
+fn page_size(n: usize, section_size: usize, page: &str) -> usize {
     let dir = tempfile::tempdir().unwrap();
-    generate(dir.path(), n);
+    generate(dir.path(), n, section_size);
     let out = dir.path().join("public");
     if let Err(diagnostics) = figmark::build::build(dir.path(), &out) {
         panic!("{diagnostics:?}");
@@ -56,13 +56,27 @@ fn page_size(n: usize, page: &str) -> usize {
 #[test]
 fn page_size_does_not_grow_with_the_site() {
     for page in ["s000/n003.html", "s000/index.html"] {
-        let small = page_size(50, page);
-        let large = page_size(500, page);
+        let small = page_size(50, 25, page);
+        let large = page_size(500, 25, page);
         // 18 more sections in the list of sections, about 70 bytes each. A sidebar listing every
         // page would add 450 entries, over 30 KB.
         assert!(
             large < small + 2_000,
             "{page}: {small} bytes with 50 notes, {large} with 500"
+        );
+    }
+}
+
+#[test]
+fn page_size_does_not_grow_with_the_number_of_sections() {
+    for page in ["s000/n001.html", "s005/n001.html", "s009/index.html"] {
+        let few = page_size(40, 2, page);
+        let many = page_size(400, 2, page);
+        // 20 sections against 200: the sidebar shows 17 sections around the open one and a link
+        // to the rest (listing all 200 would add over 12 KB).
+        assert!(
+            many < few + 100,
+            "{page}: {few} bytes with 20 sections, {many} with 200"
         );
     }
 }

@@ -36,7 +36,7 @@ pub fn assign_ids<'a>(
             level,
             id,
             classes,
-            attrs,
+            attrs: _,
         }) = event
         else {
             return Some((event, range));
@@ -82,7 +82,8 @@ pub fn assign_ids<'a>(
                 level,
                 id: Some(CowStr::from(id)),
                 classes,
-                attrs,
+                // `{onclick=…}` would be written as is: only the id and classes are kept.
+                attrs: Vec::new(),
             }),
             range,
         ))

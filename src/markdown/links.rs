@@ -126,6 +126,27 @@ fn has_scheme(dest: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
 }
 
+/// The URL as a browser's URL parser reads its scheme: leading and trailing controls and spaces
+/// trimmed, tabs and newlines removed, lowercase.
+pub(super) fn compact(url: &str) -> String {
+    url.trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a link may point to `url`: relative URLs, http(s) and mailto, and for images
+/// `data:image/*`, the same schemes the sanitizer allows.
+pub fn is_safe_url(url: &str, is_image: bool) -> bool {
+    let url = compact(url);
+    if !has_scheme(&url) {
+        return true;
+    }
+    ["http:", "https:", "mailto:"].iter().any(|s| url.starts_with(s))
+        || (is_image && url.starts_with("data:image/"))
+}
+
 fn parent(rel: &str) -> &str {
     rel.rfind('/').map_or("", |i| &rel[..i])
 }
@@ -205,10 +226,14 @@ fn record<'a>(
     edition: Option<&InEdition>,
 ) -> CowStr<'a> {
     let target = resolve(page_rel, &dest, section_dirs);
-    let new = match edition {
+    let mut new = match edition {
         Some(e) => e.href(&dest, &target),
         None => href(page_rel, &dest, &target),
     };
+    if !is_safe_url(&new, is_image) {
+        // Made inert here, not by the sanitizer: pages without raw HTML are not sanitized.
+        new.clear();
+    }
     links.push(Link {
         dest: dest.to_string(),
         target,
@@ -225,6 +250,34 @@ mod tests {
 
     fn dirs() -> HashSet<String> {
         ["cnn".to_string()].into_iter().collect()
+    }
+
+    #[test]
+    fn only_safe_schemes_are_allowed() {
+        for url in [
+            "https://x.org",
+            "HTTP://x",
+            "mailto:a@b",
+            "a.html#b",
+            "../x:y",
+            "#top",
+            "",
+            "//x.org/a",
+            "a b:c",
+        ] {
+            assert!(is_safe_url(url, false), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "java\tscr\nipt:x",
+            "\u{1}vbscript:x",
+            "data:text/html,x",
+        ] {
+            assert!(!is_safe_url(url, false) && !is_safe_url(url, true), "{url}");
+        }
+        assert!(is_safe_url("data:image/png;base64,AA", true));
+        assert!(!is_safe_url("data:image/png;base64,AA", false));
     }
 
     #[test]

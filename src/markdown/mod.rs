@@ -67,12 +67,23 @@ pub fn render(
     let mut code_diags = Vec::new();
     let mut fence_diags = Vec::new();
     let mut raw_links = Vec::new();
+    let mut html_seen = false;
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
-    let events = sanitize::raw_html(events, &page.rel, body_start, section_dirs, &mut raw_links);
+    let events = sanitize::raw_html(
+        events,
+        &page.rel,
+        body_start,
+        section_dirs,
+        &mut raw_links,
+        &mut html_seen,
+    );
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
-    let clean = |html: String| if unsafe_html { html } else { sanitize::clean(&html) };
+    // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes
+    // inert), so only pages with raw HTML pay for the sanitizer.
+    let sanitized = !unsafe_html && html_seen;
+    let clean = |html: String| if sanitized { sanitize::clean(&html) } else { html };
     if let Some(edition) = edition {
         let mut part = Rendered::default();
         let mut ignored = Vec::new();

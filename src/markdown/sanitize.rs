@@ -34,7 +34,7 @@ use html5ever::tokenizer::{
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_html, escape_html_body_text};
 
-use super::links::{Link, href, resolve};
+use super::links::{Link, compact, href, resolve};
 
 /// HTML elements users may write and figmark generates.
 const HTML_TAGS: &[&str] = &[
@@ -344,14 +344,6 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// The URL as a browser reads its scheme: without ASCII whitespace and control characters.
-fn compact(url: &str) -> String {
-    url.chars()
-        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 fn is_data_url(url: &str) -> bool {
     compact(url).starts_with("data:")
 }
@@ -367,13 +359,15 @@ pub fn clean(html: &str) -> String {
 
 /// Rewrites links in raw HTML and shows bracketed non-tags as text. Raw HTML links are recorded
 /// in `links` (kept apart from markdown links, whose order the text step relies on).
-pub fn raw_html<'a>(
-    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    page_rel: &'a str,
+/// `html_seen` becomes true when the page holds raw HTML, which [`clean`] must then sanitize.
+pub fn raw_html<'a: 'o, 'o>(
+    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)> + 'o,
+    page_rel: &'o str,
     body_start: usize,
-    section_dirs: &'a HashSet<String>,
-    links: &'a mut Vec<Link>,
-) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
+    section_dirs: &'o HashSet<String>,
+    links: &'o mut Vec<Link>,
+    html_seen: &'o mut bool,
+) -> impl Iterator<Item = (Event<'a>, Range<usize>)> + 'o {
     let mut pending: Vec<(Event<'a>, Range<usize>)> = Vec::new();
     std::iter::from_fn(move || {
         if let Some(ev) = pending.pop() {
@@ -393,11 +387,13 @@ pub fn raw_html<'a>(
                 {
                     return Some((Event::Text(html), range));
                 }
+                *html_seen = true;
                 let pieces = [(0, body_start + range.start)];
                 let out = linker.serialize(&tokens, &html, &pieces);
                 Some((Event::InlineHtml(CowStr::from(out)), range))
             }
             Event::Start(Tag::HtmlBlock) => {
+                *html_seen = true;
                 let mut text = String::new();
                 // (offset in `text`, offset in the page source) of each line pulldown-cmark gave.
                 let mut pieces = Vec::new();
@@ -419,7 +415,11 @@ pub fn raw_html<'a>(
                 pending.push((Event::Html(CowStr::from(out)), range.clone()));
                 Some((Event::Start(Tag::HtmlBlock), range))
             }
-            other => Some((other, range)),
+            other => {
+                // pulldown-cmark gives `Html` only inside an HTML block; should it ever not.
+                *html_seen |= matches!(other, Event::Html(_));
+                Some((other, range))
+            }
         }
     })
 }
@@ -651,6 +651,48 @@ mod tests {
             assert!(html.contains(good), "{good} missing in {html}");
         }
         assert!(!html.contains("href=\"data:"), "{html}");
+    }
+
+    #[test]
+    fn markdown_alone_cannot_inject_so_pages_without_raw_html_skip_the_sanitizer() {
+        let body = concat!(
+            "# t {onclick=alert(1) style=\"background:url(x)\" #id .c}\n\n",
+            "[a](javascript:alert(1)) [b](  JaVaScRiPt:x) [c](java&#x09;script:x) [d](data:text/html,x)\n\n",
+            "![i](javascript:alert(1)) ![j](vbscript:x) <javascript:alert(1)> [e](<java script:x>)\n\n",
+            "[r]: javascript:alert(2)\n\n[r] ![ok](data:image/png;base64,AA) [ok](https://x.org)\n\n",
+            "$\\text{<script>alert(1)</script>}$ `<script>` [^n]\n\n[^n]: <b\n",
+        );
+        // Sanitizing is skipped for this page (no raw HTML) even when the site is not trusted.
+        let html = render(body, false).html;
+        assert_eq!(html, render(body, true).html);
+        let doc = scraper::Html::parse_fragment(&html);
+        for el in doc
+            .root_element()
+            .descendants()
+            .filter_map(|n| n.value().as_element())
+        {
+            assert_ne!(el.name(), "script", "{html}");
+            for (name, value) in el.attrs() {
+                assert!(!name.starts_with("on") && name != "style", "{name} in {html}");
+                if name == "href" || name == "src" {
+                    assert!(
+                        super::super::links::is_safe_url(value, name == "src"),
+                        "{value} in {html}"
+                    );
+                }
+            }
+        }
+        for good in [
+            "id=\"id\"",
+            "class=\"c\"",
+            "src=\"data:image/png;base64,AA\"",
+            "href=\"https://x.org\"",
+        ] {
+            assert!(html.contains(good), "{good} missing in {html}");
+        }
+        // With raw HTML the sanitizer runs.
+        let with_html = render(&format!("{body}<b>x</b>\n"), false).html;
+        assert_ne!(with_html, render(&format!("{body}<b>x</b>\n"), true).html);
     }
 
     #[test]
