@@ -24,11 +24,18 @@ fn chromium() -> PathBuf {
 
 struct Env {
     site: PathBuf,
-    browser: Browser,
+    chromium: PathBuf,
 }
 
-/// The repository's site, built once into cargo's test scratch folder, and one browser shared
-/// by the tests (each test opens its own tab). `None`: no Chromium here, and not on CI.
+/// One Chromium per test, ended when the test drops it: a browser kept in a static would never be
+/// dropped and would outlive the test run.
+struct Session {
+    browser: Browser,
+    _profile: tempfile::TempDir,
+}
+
+/// The repository's site, built once into cargo's test scratch folder. `None`: no Chromium here,
+/// and not on CI.
 fn env() -> Option<&'static Env> {
     static ENV: OnceLock<Option<Env>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -52,7 +59,14 @@ fn env() -> Option<&'static Env> {
         if let Err(diagnostics) = figmark::build::build(root, &site) {
             panic!("the repository's site does not build: {diagnostics:?}");
         }
-        let profile = scratch.join("profile");
+        Some(Env { site, chromium })
+    })
+    .as_ref()
+}
+
+impl Env {
+    fn launch(&self) -> Session {
+        let profile = tempfile::tempdir().expect("a profile folder");
         // Any host name fails to resolve, so a request that slipped past the listener could
         // not reach the network either.
         let args = [
@@ -62,23 +76,25 @@ fn env() -> Option<&'static Env> {
             "--no-first-run",
         ];
         let options = LaunchOptions::default_builder()
-            .path(Some(chromium))
+            .path(Some(self.chromium.clone()))
             .headless(true)
             .sandbox(false)
             .window_size(Some((1280, 900)))
-            .user_data_dir(Some(profile))
+            .user_data_dir(Some(profile.path().to_path_buf()))
             .args(args.iter().map(OsStr::new).collect())
             .idle_browser_timeout(Duration::from_secs(120))
             .build()
             .expect("launch options");
         let browser = Browser::new(options).expect("Chromium starts");
-        Some(Env { site, browser })
-    })
-    .as_ref()
+        Session {
+            browser,
+            _profile: profile,
+        }
+    }
 }
 
-fn open(env: &Env, page: &str) -> Arc<Tab> {
-    let tab = env.browser.new_tab().expect("a new tab");
+fn open(session: &Session, env: &Env, page: &str) -> Arc<Tab> {
+    let tab = session.browser.new_tab().expect("a new tab");
     tab.navigate_to(&url(env, page)).expect("navigate");
     tab.wait_until_navigated().expect("page loads");
     tab
@@ -133,7 +149,8 @@ fn search(tab: &Tab, query: &str) -> Vec<String> {
 #[test]
 fn slash_focuses_search_and_chinese_title_ranks_first() {
     let Some(env) = env() else { return };
-    let tab = open(env, "optimization/momentum.html");
+    let session = env.launch();
+    let tab = open(&session, env, "optimization/momentum.html");
     tab.press_key("/").expect("key");
     assert_eq!(eval(&tab, "document.activeElement.id"), "search-input");
     assert_eq!(
@@ -172,7 +189,8 @@ fn slash_focuses_search_and_chinese_title_ranks_first() {
 #[test]
 fn momentum_found_in_english_and_chinese() {
     let Some(env) = env() else { return };
-    let tab = open(env, "index.html");
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
     let note = url(env, "optimization/momentum.html");
     for query in ["momentum", "动量"] {
         let hrefs = search(&tab, query);
@@ -191,7 +209,8 @@ fn momentum_found_in_english_and_chinese() {
 #[test]
 fn search_results_are_text_not_markup() {
     let Some(env) = env() else { return };
-    let tab = open(env, "index.html");
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
     search(&tab, "感受野");
     // Every result is built from text nodes, <mark>, <span> and <a> only. The notes' text holds
     // `<` (the TeX `\prod_{i<l}` in the receptive-field note), which innerHTML would turn into
@@ -206,7 +225,8 @@ fn search_results_are_text_not_markup() {
 #[test]
 fn inline_math_is_mathml_with_size() {
     let Some(env) = env() else { return };
-    let tab = open(env, "cnn/receptive-field.html");
+    let session = env.launch();
+    let tab = open(&session, env, "cnn/receptive-field.html");
     let found = eval(
         &tab,
         "(() => { const m = document.querySelector('article p math'); if (!m) return null; \
@@ -234,7 +254,8 @@ const COLOUR_JS: &str = "
 #[test]
 fn dark_theme_keeps_code_and_figures_legible() {
     let Some(env) = env() else { return };
-    let tab = open(env, "optimization/momentum.html");
+    let session = env.launch();
+    let tab = open(&session, env, "optimization/momentum.html");
     eval(&tab, "document.getElementById('theme-toggle').click()");
     assert_eq!(eval(&tab, "document.documentElement.dataset.theme"), "dark");
 
@@ -289,7 +310,8 @@ fn dark_theme_keeps_code_and_figures_legible() {
 #[test]
 fn no_network_requests_and_no_console_errors() {
     let Some(env) = env() else { return };
-    let tab = env.browser.new_tab().expect("a new tab");
+    let session = env.launch();
+    let tab = session.browser.new_tab().expect("a new tab");
     let requests = Arc::new(Mutex::new(Vec::<String>::new()));
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
     tab.call_method(Network::Enable {
