@@ -1,9 +1,12 @@
 //! Write stage: the whole site goes into a temporary folder beside the output, which is then
 //! swapped in. A failed or killed build never leaves the previous output half-written.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 /// One output file: its path relative to the output folder, and its bytes.
 pub struct OutputFile {
@@ -42,19 +45,19 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
 
 fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    for file in files {
-        let path = dir.join(&file.path);
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p)?;
-        }
-        match &file.contents {
-            Contents::Bytes(bytes) => fs::write(&path, bytes)?,
-            Contents::Copy(src) => {
-                fs::copy(src, &path)?;
-            }
-        }
+    let folders: BTreeSet<&Path> = files.iter().filter_map(|f| Path::new(&f.path).parent()).collect();
+    for folder in folders {
+        fs::create_dir_all(dir.join(folder))?;
     }
-    Ok(())
+    // Writing is most of a large build's remaining time, much of it in the kernel: spread it over
+    // the cores. Each file is written whole by one thread, so the order does not matter.
+    files.par_iter().try_for_each(|file| {
+        let path = dir.join(&file.path);
+        match &file.contents {
+            Contents::Bytes(bytes) => fs::write(&path, bytes),
+            Contents::Copy(src) => fs::copy(src, &path).map(drop),
+        }
+    })
 }
 
 /// Exchanges the two folders atomically where the file system can (Linux `renameat2`), else
