@@ -1,20 +1,17 @@
 //! Content from strangers' pull requests: hostile HTML, broken files, notes written for other
 //! tools, and builds killed or failing halfway. Each case builds a real site in a temp dir.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use common::{fixture, snapshot};
 use figmark::diagnostics::{Diagnostic, Severity};
 
 const SITE_TOML: &str = "title = \"t\"\n";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 /// A site in a temp dir with `files` (path, contents) besides `site.toml` and a home page.
 fn site(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -49,18 +46,6 @@ fn find<'d>(diagnostics: &'d [Diagnostic], file: &str, needle: &str) -> &'d Diag
         .unwrap_or_else(|| panic!("no `{needle}` diagnostic for {file} in {diagnostics:#?}"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn is_dangerous_url(value: &str) -> bool {
     let compact: String = value
         .chars()
@@ -75,7 +60,7 @@ fn is_dangerous_url(value: &str) -> bool {
 #[test]
 fn hostile_note_builds_to_a_page_without_script() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("hostile"), dir.path());
+    common::copy_tree(&fixture("hostile"), dir.path());
     build(dir.path()).unwrap();
     let mut pages = vec!["hostile.html", "index.html"];
     let tag_pages: Vec<String> = fs::read_dir(dir.path().join("public/tags"))
@@ -264,22 +249,6 @@ fn large_site() -> tempfile::TempDir {
         );
     }
     dir
-}
-
-fn snapshot(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(out)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(out).unwrap().to_path_buf(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 fn leftovers(root: &Path) -> Vec<String> {

@@ -165,6 +165,17 @@ pub fn rewrite<'a>(
     links: &mut Vec<Link>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     events.map(move |(event, range)| {
+        let mut record = |dest, is_image| {
+            record(
+                links,
+                page_rel,
+                dest,
+                is_image,
+                body_start + range.start,
+                section_dirs,
+                edition,
+            )
+        };
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -172,15 +183,7 @@ pub fn rewrite<'a>(
                 title,
                 id,
             }) => {
-                let dest_url = record(
-                    links,
-                    page_rel,
-                    dest_url,
-                    false,
-                    body_start + range.start,
-                    section_dirs,
-                    edition,
-                );
+                let dest_url = record(dest_url, false);
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -194,15 +197,7 @@ pub fn rewrite<'a>(
                 title,
                 id,
             }) => {
-                let dest_url = record(
-                    links,
-                    page_rel,
-                    dest_url,
-                    true,
-                    body_start + range.start,
-                    section_dirs,
-                    edition,
-                );
+                let dest_url = record(dest_url, true);
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
