@@ -111,16 +111,6 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
-impl Site {
-    pub fn page_by_rel(&self, rel: &str) -> Option<usize> {
-        self.pages.iter().position(|p| p.rel == rel)
-    }
-
-    pub fn section_of_dir(&self, dir: &str) -> Option<usize> {
-        self.sections.iter().position(|s| s.dir == dir)
-    }
-}
-
 /// Files read by earlier loads, by path under `content/`: kept by `figmark serve` so that a
 /// rebuild reads and parses only the files that changed.
 #[derive(Default)]
