@@ -122,13 +122,8 @@ impl FigureKind for Bar {
                 );
             }
             if spec.series.len() > 1 {
-                let entries: Vec<_> = spec
-                    .series
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.label.clone(), style::color(i)))
-                    .collect();
-                ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
+                let labels: Vec<&String> = spec.series.iter().map(|s| &s.label).collect();
+                ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             }
             Ok(())
         })?;

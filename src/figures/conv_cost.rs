@@ -393,12 +393,7 @@ impl FigureKind for ConvCost {
                     );
                 }
             }
-            let entries: Vec<_> = labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.clone(), style::color(i)))
-                .collect();
-            ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
+            ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
         Ok(Drawn { svg, description })

@@ -200,12 +200,7 @@ fn panel(
         }
     }
     if legend {
-        let entries: Vec<_> = labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.clone(), style::color(i)))
-            .collect();
-        ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
+        ov.legend(&chart.plotting_area().get_pixel_range(), labels, &points);
     }
     Ok(())
 }

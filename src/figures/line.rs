@@ -139,13 +139,8 @@ impl FigureKind for Line {
                     chart.draw_series(pts.iter().map(|&p| Circle::new(p, style::px(2.5), c.filled())))?;
                 }
             }
-            let entries: Vec<_> = spec
-                .series
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.label.clone(), style::color(i)))
-                .collect();
-            ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
+            let labels: Vec<&String> = spec.series.iter().map(|s| &s.label).collect();
+            ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
         Ok(Drawn { svg, description })

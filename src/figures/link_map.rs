@@ -84,13 +84,8 @@ pub fn link_map(nodes: &[(String, String)], edges: &[(usize, usize)]) -> String 
                 ov.text_rotated(lx, ly, 11.0, if left { "end" } else { "start" }, rot, &nodes[i].0);
             }
         }
-        let entries: Vec<_> = groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.to_string(), style::color(i)))
-            .collect();
         let (bw, bh) = ((f64::from(w) * s) as i32, (f64::from(h) * s) as i32);
-        ov.legend(&(0..bw / 4, 0..bh / 4), &entries, &[]);
+        ov.legend(&(0..bw / 4, 0..bh / 4), &groups, &[]);
         Ok(())
     });
     // Drawing into a String cannot fail; if plotters ever reports an error, the page still

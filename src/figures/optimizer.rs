@@ -222,12 +222,8 @@ impl FigureKind for Optimizer {
                     }
                 }
             }
-            let entries: Vec<_> = methods
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.label(spec.momentum), style::color(i)))
-                .collect();
-            ov.legend(&chart.plotting_area().get_pixel_range(), &entries, &points);
+            let labels: Vec<String> = methods.iter().map(|m| m.label(spec.momentum)).collect();
+            ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
         Ok(Drawn { svg, description })

@@ -95,25 +95,26 @@ impl Overlay {
     }
 
     /// A legend in the plot-area corner that covers the fewest of `points` (backend coords).
+    /// Series are drawn in palette order, so label `i` gets [`color`]`(i)`.
     pub(super) fn legend(
         &mut self,
         plot: &(Range<i32>, Range<i32>),
-        entries: &[(String, RGBColor)],
+        labels: &[impl AsRef<str>],
         points: &[(i32, i32)],
     ) {
-        if entries.is_empty() {
+        if labels.is_empty() {
             return;
         }
         let size = 12.5 * SCALE;
         let row = size * 1.5;
         let swatch = 22.0 * SCALE;
         let pad = 8.0 * SCALE;
-        let text_w = entries
+        let text_w = labels
             .iter()
-            .map(|(l, _)| text_width(l, size))
+            .map(|l| text_width(l.as_ref(), size))
             .fold(0.0, f64::max);
         let w = pad * 2.0 + swatch + 6.0 * SCALE + text_w;
-        let h = pad * 2.0 + row * entries.len() as f64;
+        let h = pad * 2.0 + row * labels.len() as f64;
         let (xr, yr) = plot;
         let inset = 8.0 * SCALE;
         let corners = [
@@ -147,14 +148,14 @@ impl Overlay {
             4.0 * SCALE,
             SCALE
         );
-        for (i, (label, c)) in entries.iter().enumerate() {
+        for (i, label) in labels.iter().enumerate() {
             let cy = y0 + pad + row * (i as f64 + 0.5);
             let _ = write!(
                 self.0,
                 r#"<line x1="{:.1}" y1="{cy:.1}" x2="{:.1}" y2="{cy:.1}" stroke="{}" stroke-width="{:.1}"/>"#,
                 x0 + pad,
                 x0 + pad + swatch,
-                hex(*c),
+                hex(color(i)),
                 2.5 * SCALE
             );
             self.text(
@@ -162,7 +163,7 @@ impl Overlay {
                 cy + size * 0.35,
                 12.5,
                 "start",
-                label,
+                label.as_ref(),
             );
         }
     }

@@ -88,7 +88,7 @@ pub fn render(
         let mut part = Rendered::default();
         let mut ignored = Vec::new();
         finish(
-            events.clone().into_iter(),
+            events.iter().cloned(),
             page,
             section_dirs,
             Some(edition),
