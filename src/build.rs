@@ -288,7 +288,7 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     );
     files.insert(
         "highlight.css".into(),
-        Contents::Bytes(markdown::highlight::theme_css().into_bytes()),
+        Contents::Bytes(markdown::highlight::theme_css().as_bytes().to_vec()),
     );
     for (name, bytes) in DEFAULT_STATIC {
         files.insert((*name).into(), Contents::Bytes(bytes.to_vec()));
