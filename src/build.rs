@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -13,7 +14,7 @@ use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
 use crate::markdown::{self, InEdition, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
-use crate::templates::{PageView, SiteViews, Templates, context};
+use crate::templates::{Body, PageView, SiteViews, Templates, context};
 use crate::{figures, history, links, print, search};
 
 pub const STATIC_DIR: &str = "static";
@@ -65,14 +66,16 @@ pub struct Cache {
 }
 
 /// By output path: the hash of (templates, template name, view) and the HTML made from it.
-type HtmlCache = HashMap<String, (u64, Vec<u8>)>;
+type HtmlCache = HashMap<String, (u64, Arc<[u8]>)>;
 
 /// The last build's rendered markdown, with the path and source of each page it came from.
 #[derive(Default)]
 struct MarkdownCache {
     inputs: RenderInputs,
-    sources: Vec<(String, String)>,
+    sources: Vec<(String, Arc<str>)>,
     rendered: Vec<Rendered>,
+    /// Each rendered page's hash of its HTML, which stands for it in its view's hash.
+    keys: Vec<u64>,
 }
 
 /// What a page's rendering depends on besides its own file.
@@ -123,7 +126,7 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     };
     let (markdown_cache, mut html_cache, search_cache, link_map_cache) = match cache {
         Some(c) => (
-            Some(&mut c.markdown),
+            Some((&mut c.markdown, &c.hasher)),
             Some((&mut c.html, &c.hasher)),
             Some(&mut c.search),
             Some(&mut c.link_map),
@@ -132,15 +135,15 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     };
     let local: Vec<Rendered>;
     let local_inputs: RenderInputs;
-    let (rendered, inputs, rendered_pages) = match markdown_cache {
-        Some(cache) => {
-            let fresh = cache.update(&site, inputs);
-            (&cache.rendered[..], &cache.inputs, fresh)
+    let (rendered, content_keys, inputs, rendered_pages) = match markdown_cache {
+        Some((cache, hasher)) => {
+            let fresh = cache.update(&site, inputs, hasher);
+            (&cache.rendered[..], Some(&cache.keys[..]), &cache.inputs, fresh)
         }
         None => {
             local = site.pages.par_iter().map(|p| inputs.render(p)).collect();
             local_inputs = inputs;
-            (&local[..], &local_inputs, local.len())
+            (&local[..], None, &local_inputs, local.len())
         }
     };
     for r in rendered {
@@ -161,8 +164,15 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         .iter()
         .map(|(name, (path, _))| (name.clone(), path.clone()))
         .collect();
-    let views = SiteViews::new(&site, rendered, &backlinks, &tag_paths, &last_changed);
-    let link_map = link_map(
+    let views = SiteViews::new(
+        &site,
+        rendered,
+        &backlinks,
+        &tag_paths,
+        &last_changed,
+        content_keys,
+    );
+    let (link_map, link_map_key) = link_map(
         &site,
         &backlinks,
         link_map_cache.zip(html_cache.as_ref().map(|(_, hasher)| *hasher)),
@@ -176,7 +186,10 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
             let page = &site.pages[i];
             let mut view = views.page_view(i);
             if page.rel == content::SECTION_INDEX {
-                view.link_map = Some(&link_map);
+                view.link_map = Some(Body {
+                    html: &link_map,
+                    key: link_map_key,
+                });
             }
             lay_out(
                 &templates,
@@ -247,7 +260,7 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     }
     let mut edition = views.list_view(print::OUTPUT, "打印版", &site.config.description, &[]);
     // The body (megabytes) is put in after the layout, not copied through the template engine.
-    edition.content = print::BODY_MARK;
+    edition.content = Body::new(print::BODY_MARK);
     match lay_out(
         &templates,
         cached_html,
@@ -262,36 +275,37 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         html.retain(|path, _| files.contains_key(path));
         html.extend(fresh_html);
     }
-    if let Some(Contents::Bytes(layout)) = files.get_mut(print::OUTPUT) {
-        *layout = print::fill(layout, &site, rendered, &inputs.prefixes);
+    if let Some(Contents::Bytes(layout)) = files.get(print::OUTPUT) {
+        let parts = print::fill(
+            &String::from_utf8_lossy(layout),
+            &site,
+            rendered,
+            &inputs.prefixes,
+        );
+        files.insert(print::OUTPUT.into(), Contents::Parts(parts));
     }
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
     }
 
     if !base.is_empty() {
-        files.insert(
-            "sitemap.xml".into(),
-            Contents::Bytes(sitemap(&site, base).into_bytes()),
-        );
+        files.insert("sitemap.xml".into(), sitemap(&site, base).into());
     }
-    files.insert(".nojekyll".into(), Contents::Bytes(Vec::new()));
+    files.insert(".nojekyll".into(), Vec::new().into());
     files.insert(
         search::INDEX_FILE.into(),
-        Contents::Bytes(
-            match search_cache {
-                Some(cache) => search::script_incremental(&site, rendered, cache),
-                None => search::script(&site, rendered),
-            }
-            .into_bytes(),
-        ),
+        match search_cache {
+            Some(cache) => search::script_incremental(&site, rendered, cache),
+            None => search::script(&site, rendered),
+        }
+        .into(),
     );
     files.insert(
         "highlight.css".into(),
-        Contents::Bytes(markdown::highlight::theme_css().as_bytes().to_vec()),
+        Contents::Bytes(markdown::highlight::theme_css().as_bytes().into()),
     );
     for (name, bytes) in DEFAULT_STATIC {
-        files.insert((*name).into(), Contents::Bytes(bytes.to_vec()));
+        files.insert((*name).into(), Contents::Bytes((*bytes).into()));
     }
     for (rel, path) in walk_files(&root.join(STATIC_DIR)) {
         files.insert(rel, Contents::Copy(path));
@@ -317,35 +331,45 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
 impl MarkdownCache {
     /// Renders the markdown of every page whose file changed since the last build and keeps the
     /// rest. Returns how many pages were rendered.
-    fn update(&mut self, site: &Site, inputs: RenderInputs) -> usize {
+    fn update(&mut self, site: &Site, inputs: RenderInputs, hasher: &ahash::RandomState) -> usize {
         if self.inputs != inputs {
             // Every page may render differently.
             self.sources.clear();
             self.rendered.clear();
+            self.keys.clear();
             self.inputs = inputs;
         }
-        let mut old: Vec<Option<Rendered>> =
-            std::mem::take(&mut self.rendered).into_iter().map(Some).collect();
-        let by_rel: HashMap<String, (String, usize)> = std::mem::take(&mut self.sources)
+        let mut old: Vec<Option<(Rendered, u64)>> = std::mem::take(&mut self.rendered)
+            .into_iter()
+            .zip(std::mem::take(&mut self.keys))
+            .map(Some)
+            .collect();
+        let by_rel: HashMap<String, (Arc<str>, usize)> = std::mem::take(&mut self.sources)
             .into_iter()
             .enumerate()
             .map(|(i, (rel, source))| (rel, (source, i)))
             .collect();
-        let kept: Vec<Option<Rendered>> = site
+        let kept: Vec<Option<(Rendered, u64)>> = site
             .pages
             .iter()
             .map(|p| match by_rel.get(&p.rel) {
-                Some((source, i)) if *source == p.source => old[*i].take(),
+                Some((source, i)) if Arc::ptr_eq(source, &p.source) || *source == p.source => old[*i].take(),
                 _ => None,
             })
             .collect();
         let fresh = kept.iter().filter(|r| r.is_none()).count();
         let inputs = &self.inputs;
-        self.rendered = kept
+        (self.rendered, self.keys) = kept
             .into_par_iter()
             .zip(site.pages.par_iter())
-            .map(|(r, p)| r.unwrap_or_else(|| inputs.render(p)))
-            .collect();
+            .map(|(r, p)| {
+                r.unwrap_or_else(|| {
+                    let rendered = inputs.render(p);
+                    let key = hasher.hash_one(&rendered.html);
+                    (rendered, key)
+                })
+            })
+            .unzip();
         self.sources = site
             .pages
             .iter()
@@ -359,7 +383,7 @@ impl MarkdownCache {
 struct LaidOut {
     path: String,
     key: u64,
-    html: Vec<u8>,
+    html: Arc<[u8]>,
     fresh: bool,
 }
 
@@ -377,7 +401,7 @@ fn lay_out(
     if let Some((k, html)) = cached.and_then(|(c, _)| c.get(&path))
         && *k == key
     {
-        let html = html.clone();
+        let html = Arc::clone(html);
         return Ok(LaidOut {
             path,
             key,
@@ -385,7 +409,7 @@ fn lay_out(
             fresh: false,
         });
     }
-    let html = templates.render(name, &context(view))?.into_bytes();
+    let html = templates.render(name, &context(view))?.into_bytes().into();
     Ok(LaidOut {
         path,
         key,
@@ -448,7 +472,7 @@ fn link_map(
     site: &Site,
     backlinks: &[Vec<links::Backlink>],
     cache: Option<(&mut (u64, String), &ahash::RandomState)>,
-) -> String {
+) -> (String, Option<u64>) {
     let home = site.sections[0].index;
     let order: Vec<usize> = site
         .reading_order
@@ -481,9 +505,9 @@ fn link_map(
                 *map = figures::link_map(&nodes, &edges);
                 *key = new_key;
             }
-            map.clone()
+            (map.clone(), Some(*key))
         }
-        None => figures::link_map(&nodes, &edges),
+        None => (figures::link_map(&nodes, &edges), None),
     }
 }
 

@@ -5,8 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use walkdir::WalkDir;
 
@@ -37,8 +39,9 @@ pub struct Page {
     /// Relative to `content/`, e.g. `cnn/receptive-field.md` or `cnn/_index.md`.
     pub rel: String,
     pub meta: FrontMatter,
-    /// The whole file, front matter included, so byte offsets map to the file's lines.
-    pub source: String,
+    /// The whole file, front matter included, so byte offsets map to the file's lines. Shared
+    /// with `figmark serve`'s cache, which keeps it between rebuilds.
+    pub source: Arc<str>,
     /// Byte offset where the markdown body starts.
     pub body_start: usize,
     /// The section this page belongs to (for `_index.md`, the section it introduces).
@@ -53,7 +56,7 @@ impl Page {
         Ok(Self {
             rel: rel.to_string(),
             meta,
-            source,
+            source: source.into(),
             body_start,
             section: 0,
         })
@@ -123,7 +126,7 @@ type Files = HashMap<String, Loaded>;
 struct Loaded {
     len: u64,
     modified: SystemTime,
-    source: String,
+    source: Arc<str>,
     meta: FrontMatter,
     body_start: usize,
 }
@@ -136,13 +139,13 @@ const RACY: Duration = Duration::from_secs(2);
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
 /// With `cache`, a file whose size and modification time are those it had in an earlier load is
 /// not read again.
-pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
-    let mut earlier = cache.as_mut().map(|c| std::mem::take(&mut c.files));
+pub fn load(root: &Path, config: Config, cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
     let content_root = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     let mut pages = Vec::new();
     let mut assets = Vec::new();
     let mut dirs_with_pages = BTreeMap::<String, bool>::new();
+    let mut markdown = Vec::new();
 
     let walker = WalkDir::new(&content_root)
         .sort_by_file_name()
@@ -203,12 +206,30 @@ pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Opti
         }
         let dir = parent_dir(&rel).to_string();
         *dirs_with_pages.entry(dir).or_default() |= rel.ends_with(SECTION_INDEX);
-        let files = earlier.as_mut().zip(cache.as_mut().map(|c| &mut c.files));
-        match read_page(entry.path(), &rel, files) {
-            Ok(Some(page)) => pages.push(page),
-            Ok(None) => {}
+        markdown.push((rel, entry.into_path()));
+    }
+    // Reading and parsing front matter is most of a large site's load: spread it over the cores.
+    let earlier = cache.as_ref().map(|c| &c.files);
+    let read: Vec<_> = markdown
+        .par_iter()
+        .map(|(rel, path)| read_page(path, rel, earlier))
+        .collect();
+    let mut now = Files::default();
+    for result in read {
+        match result {
+            Ok((page, loaded)) => {
+                if let Some(loaded) = loaded {
+                    now.insert(page.rel.clone(), loaded);
+                }
+                if !page.meta.draft {
+                    pages.push(page);
+                }
+            }
             Err(d) => diagnostics.push(d),
         }
+    }
+    if let Some(cache) = cache {
+        cache.files = now;
     }
 
     if !content_root.is_dir() {
@@ -264,22 +285,18 @@ fn symlink_target_inside(content_root: &Path, link: &Path) -> std::io::Result<bo
     Ok(target.starts_with(content_root.canonicalize()?))
 }
 
-/// Reads one page; `Ok(None)` for a draft. `files` holds the files of the earlier load (taken
-/// from when unchanged) and of this one so far.
-fn read_page(
-    path: &Path,
-    rel: &str,
-    files: Option<(&mut Files, &mut Files)>,
-) -> Result<Option<Page>, Diagnostic> {
-    let shown = format!("{CONTENT_DIR}/{rel}");
-    let err = |line, msg: String| Diagnostic::error(&shown, line, 0, msg);
+/// Reads one page, drafts included. With `earlier` (the files of the earlier load), an
+/// unchanged file is taken from there, and the page is returned with what to keep for the next
+/// load when its time is settled.
+fn read_page(path: &Path, rel: &str, earlier: Option<&Files>) -> Result<(Page, Option<Loaded>), Diagnostic> {
+    let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
     let metadata = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
     let len = metadata.len();
-    let Some((earlier, now)) = files else {
-        return read_new_page(path, rel, len, &err).map(|page| Some(page).filter(|p| !p.meta.draft));
+    let Some(earlier) = earlier else {
+        return Ok((read_new_page(path, rel, len, &err)?, None));
     };
     let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let page = match earlier.remove(rel) {
+    let page = match earlier.get(rel) {
         Some(f) if f.len == len && f.modified == modified => Page {
             rel: rel.to_string(),
             meta: f.meta.clone(),
@@ -290,19 +307,14 @@ fn read_page(
         _ => read_new_page(path, rel, len, &err)?,
     };
     let settled = modified.elapsed().is_ok_and(|age| age > RACY);
-    if settled {
-        now.insert(
-            rel.to_string(),
-            Loaded {
-                len,
-                modified,
-                source: page.source.clone(),
-                meta: page.meta.clone(),
-                body_start: page.body_start,
-            },
-        );
-    }
-    Ok(Some(page).filter(|p| !p.meta.draft))
+    let loaded = settled.then(|| Loaded {
+        len,
+        modified,
+        source: page.source.clone(),
+        meta: page.meta.clone(),
+        body_start: page.body_start,
+    });
+    Ok((page, loaded))
 }
 
 /// Reads and parses one page, drafts included.

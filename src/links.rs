@@ -27,11 +27,15 @@ pub fn check(root: &Path, site: &Site, rendered: &[Rendered]) -> (Vec<Diagnostic
     let mut diagnostics = Vec::new();
     let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); site.pages.len()];
     for (i, (page, out)) in site.pages.iter().zip(rendered).enumerate() {
-        let index = LineIndex::new(&page.source);
-        let file = page.display_path();
+        // Most pages have no problem: the line index is made only for one that has.
+        let index = std::cell::OnceCell::new();
         for link in &out.links {
-            let (line, col) = index.line_col(link.offset);
-            let error = |msg: String| Diagnostic::error(&file, line, col, msg);
+            let error = |msg: String| {
+                let (line, col) = index
+                    .get_or_init(|| LineIndex::new(&page.source))
+                    .line_col(link.offset);
+                Diagnostic::error(page.display_path(), line, col, msg)
+            };
             match &link.target {
                 Target::External => {}
                 Target::SamePage(anchor) => {

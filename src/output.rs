@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -15,9 +16,37 @@ pub struct OutputFile {
 }
 
 pub enum Contents {
-    Bytes(Vec<u8>),
+    /// Made by the build. Shared, so that `figmark serve` keeps an unchanged page from one
+    /// rebuild to the next without copying it.
+    Bytes(Arc<[u8]>),
+    /// Made of parts, written one after the other: the print edition, megabytes made of every
+    /// page's part, is never put together in memory.
+    Parts(Vec<Arc<str>>),
     /// A file copied as it is (images, static files).
     Copy(PathBuf),
+}
+
+impl Contents {
+    /// The whole file.
+    pub fn read(&self) -> io::Result<Vec<u8>> {
+        match self {
+            Contents::Bytes(bytes) => Ok(bytes.to_vec()),
+            Contents::Parts(parts) => Ok(parts.concat().into_bytes()),
+            Contents::Copy(src) => fs::read(src),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Contents {
+    fn from(bytes: Vec<u8>) -> Self {
+        Contents::Bytes(bytes.into())
+    }
+}
+
+impl From<String> for Contents {
+    fn from(text: String) -> Self {
+        text.into_bytes().into()
+    }
 }
 
 const TMP_MARK: &str = ".figmark-tmp-";
@@ -55,6 +84,11 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
         let path = dir.join(&file.path);
         match &file.contents {
             Contents::Bytes(bytes) => fs::write(&path, bytes),
+            Contents::Parts(parts) => {
+                let mut out = io::BufWriter::with_capacity(1 << 16, fs::File::create(&path)?);
+                parts.iter().try_for_each(|part| out.write_all(part.as_bytes()))?;
+                out.into_inner().map_err(io::IntoInnerError::into_error).map(drop)
+            }
             Contents::Copy(src) => fs::copy(src, &path).map(drop),
         }
     })
@@ -106,7 +140,7 @@ mod tests {
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile {
             path: path.into(),
-            contents: Contents::Bytes(text.as_bytes().to_vec()),
+            contents: text.to_string().into(),
         }
     }
 

@@ -10,6 +10,7 @@
 //! mean parsing it. Rendering with [`InEdition`] prefixes ids and points links into the edition.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use pulldown_cmark_escape::escape_html;
 
@@ -65,24 +66,21 @@ fn prefix_of(path: &str) -> String {
 pub const BODY_MARK: &str = "<!--figmark:print-body-->";
 
 /// The edition: its `layout` (the `print.html` template's output) with the body in place of
-/// [`BODY_MARK`]. The body holds every page in reading order, each a `<section>` whose id is its
-/// prefix, from the edition renderings made beside the pages' own (see [`markdown::render`]).
+/// [`BODY_MARK`], as parts to be written one after the other. The body holds every page in
+/// reading order, each a `<section>` whose id is its prefix, from the edition renderings made
+/// beside the pages' own (see [`markdown::render`]), shared rather than copied.
 pub fn fill(
-    layout: &[u8],
+    layout: &str,
     site: &Site,
     rendered: &[Rendered],
     prefixes: &HashMap<String, String>,
-) -> Vec<u8> {
-    let mark = BODY_MARK.as_bytes();
-    let Some(at) = layout.windows(mark.len()).position(|w| w == mark) else {
-        return layout.to_vec();
+) -> Vec<Arc<str>> {
+    let Some((before, after)) = layout.split_once(BODY_MARK) else {
+        return vec![layout.into()];
     };
-    let size: usize = rendered
-        .iter()
-        .map(|r| r.edition_html.as_ref().map_or(0, String::len) + 200)
-        .sum();
-    let mut out = Vec::with_capacity(layout.len() + size);
-    out.extend_from_slice(&layout[..at]);
+    let end: Arc<str> = "</section>\n".into();
+    let mut parts = Vec::with_capacity(3 * site.reading_order.len() + 2);
+    parts.push(before.into());
     for &i in &site.reading_order {
         let page = &site.pages[i];
         let mut title = String::new();
@@ -92,17 +90,20 @@ pub fn fill(
         } else {
             "print-note"
         };
-        let part = rendered[i].edition_html.as_deref().unwrap_or_default();
-        let head = format!(
-            "<section class=\"print-page {kind}\" id=\"{}\">\n<h1>{title}</h1>\n",
-            prefixes[&page.rel]
+        parts.push(
+            format!(
+                "<section class=\"print-page {kind}\" id=\"{}\">\n<h1>{title}</h1>\n",
+                prefixes[&page.rel]
+            )
+            .into(),
         );
-        out.extend_from_slice(head.as_bytes());
-        out.extend_from_slice(part.as_bytes());
-        out.extend_from_slice(b"</section>\n");
+        if let Some(part) = &rendered[i].edition_html {
+            parts.push(part.clone());
+        }
+        parts.push(end.clone());
     }
-    out.extend_from_slice(&layout[at + mark.len()..]);
-    out
+    parts.push(after.into());
+    parts
 }
 
 #[cfg(test)]

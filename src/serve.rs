@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -57,14 +57,9 @@ pub struct Server {
     _watcher: RecommendedWatcher,
 }
 
-enum Served {
-    Bytes(Vec<u8>),
-    File(PathBuf),
-}
-
 struct State {
     /// The last site that built, by output path; `None` until one has.
-    files: Option<Arc<HashMap<String, Served>>>,
+    files: Option<Arc<HashMap<String, Contents>>>,
     /// The last build's diagnostics when it failed; empty when it succeeded.
     errors: Vec<Diagnostic>,
     /// Counts finished builds, so a page can tell it is out of date.
@@ -215,15 +210,9 @@ fn rebuild(root: &Path, cache: &mut Cache, shared: &Shared, report: &dyn Fn(Repo
     let start = Instant::now();
     match build::plan_incremental(root, cache) {
         Ok(mut plan) => {
-            let files: HashMap<String, Served> = std::mem::take(&mut plan.files)
+            let files: HashMap<String, Contents> = std::mem::take(&mut plan.files)
                 .into_iter()
-                .map(|f| {
-                    let served = match f.contents {
-                        Contents::Bytes(bytes) => Served::Bytes(bytes),
-                        Contents::Copy(path) => Served::File(path),
-                    };
-                    (f.path, served)
-                })
+                .map(|f| (f.path, f.contents))
                 .collect();
             {
                 let mut state = shared.state();
@@ -354,12 +343,8 @@ fn respond(request: Request, shared: &Arc<Shared>) {
         },
     };
     let kind = content_type(&rel);
-    let bytes = match served {
-        Served::Bytes(bytes) => bytes.clone(),
-        Served::File(source) => match std::fs::read(source) {
-            Ok(bytes) => bytes,
-            Err(_) => return send(request, 404, "text/plain", b"not found\n".to_vec()),
-        },
+    let Ok(bytes) = served.read() else {
+        return send(request, 404, "text/plain", b"not found\n".to_vec());
     };
     let bytes = if kind.starts_with("text/html") {
         with_live_reload(&bytes, generation, &errors)

@@ -2,8 +2,10 @@
 //! renders it with tera. The default theme is compiled in; a site's own `templates/` folder
 //! overrides it file by file.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
@@ -163,20 +165,118 @@ struct Entry {
     summary: String,
 }
 
-#[derive(Serialize, Hash, Clone)]
+#[derive(Hash)]
 struct NavItem {
     /// The page this item links to.
-    #[serde(skip)]
     page: usize,
     title: String,
     href: String,
-    /// This item is the page being shown.
-    current: bool,
     /// This item's section holds the page being shown: it is expanded.
     open: bool,
     /// The link to the full list of sections that this level of the sidebar shows a part of.
     more: bool,
     children: Vec<NavItem>,
+}
+
+/// A sidebar as a page shows it: the items, made once and shared by every page of a folder
+/// (their hrefs are alike), with the page being shown marked `current` as they are serialized.
+/// It hashes as the items' hash and the current page, so a page's view hashes without going
+/// through the sidebar again.
+pub struct Nav {
+    items: Arc<NavItems>,
+    current: Option<usize>,
+}
+
+/// A sidebar's items and their hash.
+struct NavItems {
+    items: Vec<NavItem>,
+    key: u64,
+}
+
+impl NavItems {
+    fn shared(items: Vec<NavItem>) -> Arc<Self> {
+        let key = fixed_hasher().hash_one(&items);
+        Arc::new(Self { items, key })
+    }
+}
+
+impl Hash for Nav {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.items.key, self.current).hash(state);
+    }
+}
+
+impl Serialize for Nav {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.items.iter().map(|item| Marked {
+            item,
+            current: self.current,
+        }))
+    }
+}
+
+/// One sidebar item with whether it is the page being shown.
+struct Marked<'a> {
+    item: &'a NavItem,
+    current: Option<usize>,
+}
+
+impl Serialize for Marked<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let item = self.item;
+        let mut s = serializer.serialize_struct("NavItem", 6)?;
+        s.serialize_field("title", &item.title)?;
+        s.serialize_field("href", &item.href)?;
+        s.serialize_field("current", &(Some(item.page) == self.current && !item.more))?;
+        s.serialize_field("open", &item.open)?;
+        s.serialize_field("more", &item.more)?;
+        let children: Vec<Marked> = item
+            .children
+            .iter()
+            .map(|item| Marked {
+                item,
+                current: self.current,
+            })
+            .collect();
+        s.serialize_field("children", &children)?;
+        s.end()
+    }
+}
+
+/// A text a page shows (its body, the map of the notes), with a key that can stand for it in
+/// the view's hash: hashing megabytes of HTML on every rebuild would cost more than the rest of
+/// the views. The key is the text's hash, kept from when the text was made.
+pub struct Body<'a> {
+    pub html: &'a str,
+    pub key: Option<u64>,
+}
+
+impl<'a> Body<'a> {
+    /// A text that is hashed itself.
+    pub fn new(html: &'a str) -> Self {
+        Self { html, key: None }
+    }
+}
+
+impl Hash for Body<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self.key {
+            Some(key) => key.hash(state),
+            None => self.html.hash(state),
+        }
+    }
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.html)
+    }
+}
+
+/// For what is hashed once per site and not per page: the same seed in every run.
+fn fixed_hasher() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(1, 2, 3, 4)
 }
 
 /// At each level the sidebar lists this many sections before and after the open one (or the
@@ -219,10 +319,10 @@ pub struct PageView<'a> {
     title: &'a str,
     summary: &'a str,
     /// The page's rendered body (or the print edition's).
-    pub content: &'a str,
+    pub content: Body<'a>,
     tags: Vec<LinkView>,
     toc: Vec<TocEntry<'a>>,
-    nav: Vec<NavItem>,
+    nav: Nav,
     breadcrumbs: Vec<LinkView>,
     prev: Option<LinkView>,
     next: Option<LinkView>,
@@ -234,7 +334,7 @@ pub struct PageView<'a> {
     last_changed: Option<&'a str>,
     canonical: Option<String>,
     /// The home page's map of the notes (an SVG).
-    pub link_map: Option<&'a str>,
+    pub link_map: Option<Body<'a>>,
 }
 
 /// Site-wide facts the views need, computed once.
@@ -245,10 +345,16 @@ pub struct SiteViews<'a> {
     /// Output path of each tag's page, by tag name.
     pub tag_pages: &'a std::collections::BTreeMap<String, String>,
     /// Date of the last commit that changed each page, by path under `content/`.
-    pub last_changed: &'a std::collections::HashMap<String, String>,
+    pub last_changed: &'a HashMap<String, String>,
+    /// Each page's hash of its rendered HTML, when views are to be hashed (see [`Body`]).
+    pub content_keys: Option<&'a [u64]>,
+    /// Each page's place in the reading order.
+    positions: Vec<Option<usize>>,
     /// Each section's sidebar, made once: it is the same for every page of the section (they
     /// share a folder, so hrefs are alike) but for the item marked current.
-    section_navs: Vec<std::sync::OnceLock<Vec<NavItem>>>,
+    section_navs: Vec<OnceLock<Arc<NavItems>>>,
+    /// The sidebar of listing pages (tags, 404, print edition), made once per folder.
+    list_navs: Mutex<HashMap<String, Arc<NavItems>>>,
 }
 
 impl<'a> SiteViews<'a> {
@@ -257,15 +363,23 @@ impl<'a> SiteViews<'a> {
         rendered: &'a [Rendered],
         backlinks: &'a [Vec<Backlink>],
         tag_pages: &'a std::collections::BTreeMap<String, String>,
-        last_changed: &'a std::collections::HashMap<String, String>,
+        last_changed: &'a HashMap<String, String>,
+        content_keys: Option<&'a [u64]>,
     ) -> Self {
+        let mut positions = vec![None; site.pages.len()];
+        for (p, &i) in site.reading_order.iter().enumerate() {
+            positions[i] = Some(p);
+        }
         Self {
             site,
             rendered,
             backlinks,
             tag_pages,
             last_changed,
-            section_navs: site.sections.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            content_keys,
+            positions,
+            list_navs: Default::default(),
+            section_navs: site.sections.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 }
@@ -280,7 +394,7 @@ impl SiteViews<'_> {
             title: site.pages[j].meta.title.clone(),
             href: href(j),
         };
-        let position = site.reading_order.iter().position(|&p| p == i);
+        let position = self.positions[i];
         let prev = position
             .and_then(|p| p.checked_sub(1))
             .map(|p| link(site.reading_order[p]));
@@ -311,7 +425,10 @@ impl SiteViews<'_> {
             root: urls::to_root(&from),
             title: &page.meta.title,
             summary: &page.meta.summary,
-            content: &self.rendered[i].html,
+            content: Body {
+                html: &self.rendered[i].html,
+                key: self.content_keys.map(|keys| keys[i]),
+            },
             tags: page
                 .meta
                 .tags
@@ -356,22 +473,16 @@ impl SiteViews<'_> {
     }
 
     /// Page `i`'s sidebar: its section's, with `i` marked current.
-    fn page_nav(&self, i: usize) -> Vec<NavItem> {
+    fn page_nav(&self, i: usize) -> Nav {
         let page = &self.site.pages[i];
-        let mut nav = self.section_navs[page.section]
-            .get_or_init(|| {
-                let index = &self.site.pages[self.site.sections[page.section].index];
-                self.nav(Some(page.section), &index.output_path())
-            })
-            .clone();
-        fn mark(items: &mut [NavItem], i: usize) {
-            for item in items {
-                item.current = item.page == i && !item.more;
-                mark(&mut item.children, i);
-            }
+        let items = self.section_navs[page.section].get_or_init(|| {
+            let index = &self.site.pages[self.site.sections[page.section].index];
+            NavItems::shared(self.nav(Some(page.section), &index.output_path()))
+        });
+        Nav {
+            items: items.clone(),
+            current: Some(i),
         }
-        mark(&mut nav, i);
-        nav
     }
 
     /// The sections of the site, with only the open chain down to `section` expanded and a
@@ -389,7 +500,6 @@ impl SiteViews<'_> {
             page: j,
             title: site.pages[j].meta.title.clone(),
             href: urls::relative(from, &site.pages[j].output_path()),
-            current: false,
             open,
             more: false,
             children,
@@ -433,6 +543,17 @@ impl SiteViews<'_> {
         nav
     }
 
+    /// The sidebar of a listing page at `from`, which lists no page as current.
+    fn list_nav(&self, from: &str) -> Nav {
+        let folder = from.rfind('/').map_or("", |i| &from[..i]);
+        let mut navs = self.list_navs.lock().unwrap_or_else(|e| e.into_inner());
+        let items = navs
+            .entry(folder.to_string())
+            .or_insert_with(|| NavItems::shared(self.nav(None, from)))
+            .clone();
+        Nav { items, current: None }
+    }
+
     fn breadcrumbs(&self, page: &Page, from: &str) -> Vec<LinkView> {
         let site = self.site;
         let mut chain = Vec::new();
@@ -468,10 +589,10 @@ impl SiteViews<'_> {
             root: urls::to_root(from),
             title,
             summary,
-            content: "",
+            content: Body::new(""),
             tags: Vec::new(),
             toc: Vec::new(),
-            nav: self.nav(None, from),
+            nav: self.list_nav(from),
             breadcrumbs: vec![LinkView {
                 title: self.site.pages[self.site.sections[0].index].meta.title.clone(),
                 href: urls::relative(from, "index.html"),

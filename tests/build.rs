@@ -9,7 +9,6 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use common::*;
-use figmark::output::Contents;
 
 #[test]
 fn chinese_headings_get_github_slugs() {
@@ -257,10 +256,7 @@ fn unknown_code_language_is_plain_code_and_a_warning() {
 fn planned(plan: figmark::build::Plan) -> BTreeMap<String, Vec<u8>> {
     plan.files
         .into_iter()
-        .map(|f| match f.contents {
-            Contents::Bytes(bytes) => (f.path, bytes),
-            Contents::Copy(path) => (f.path, fs::read(path).unwrap()),
-        })
+        .map(|f| (f.path, f.contents.read().unwrap()))
         .collect()
 }
 

@@ -13,6 +13,7 @@ pub mod slug;
 pub mod text;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use pulldown_cmark::{Options, Parser, TextMergeWithOffset};
 
@@ -33,7 +34,7 @@ pub struct Rendered {
     pub figures: usize,
     pub diagnostics: Vec<Diagnostic>,
     /// The body as a part of the print edition, when asked for.
-    pub edition_html: Option<String>,
+    pub edition_html: Option<Arc<str>>,
 }
 
 pub fn options() -> Options {
@@ -96,7 +97,7 @@ pub fn render(
             &mut ignored,
             &line_of,
         );
-        out.edition_html = Some(clean(part.html));
+        out.edition_html = Some(clean(part.html).into());
     }
     let mut math_diags = Vec::new();
     finish(
