@@ -37,8 +37,10 @@ pub const EVENTS_PATH: &str = "/__figmark/events";
 pub const STATUS_PATH: &str = "/__figmark/status";
 /// Threads answering ordinary requests; each live-reload stream gets a thread of its own.
 const WORKERS: usize = 8;
-/// Changes closer together than this are rebuilt once.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// Changes closer together than this are rebuilt once. An editor's save (write, rename, chmod)
+/// takes a millisecond or two; anything longer adds to every reload, and a burst of changes
+/// (a `git checkout`) that outlasts it costs only one more incremental rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often an idle event stream is written to, so closed tabs free their thread.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(200);
