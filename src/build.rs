@@ -65,6 +65,13 @@ pub struct Cache {
     link_map: (u64, String),
 }
 
+impl Cache {
+    /// What a file watcher saw since the last build (see [`content::Cache::watched`]).
+    pub fn watched(&mut self, edited: Option<HashSet<String>>) {
+        self.front_matter.watched(edited);
+    }
+}
+
 /// By output path: the hash of (templates, template name, view) and the HTML made from it.
 type HtmlCache = HashMap<String, (u64, Arc<[u8]>)>;
 

@@ -3,8 +3,8 @@
 //! Paths inside the site are `/`-separated strings relative to `content/` (`cnn/receptive-field.md`),
 //! so that output never depends on the host's path separator.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -116,19 +116,52 @@ pub struct Site {
 
 /// Files read by earlier loads, by path under `content/`: kept by `figmark serve` so that a
 /// rebuild reads and parses only the files that changed.
+///
+/// Without more, every file is looked at again (its size and time) on every load. `figmark
+/// serve` also tells the cache what its file watcher saw ([`Cache::watched`]): while the watcher
+/// vouches that files under `content/` were only edited, not added, removed or renamed, the last
+/// walk of the folder is reused and only the edited files are looked at.
 #[derive(Default)]
 pub struct Cache {
     files: Files,
+    /// The last walk of `content/`, kept when it found nothing to report and no symbolic link
+    /// (an edit to a link's target is seen under the target's path).
+    listing: Option<Listing>,
+    /// The files (by path under `content/`) a watcher saw edited since the last load; `None`
+    /// unless it vouches for the rest.
+    edited: Option<HashSet<String>>,
+}
+
+impl Cache {
+    /// What a file watcher saw since the last load: `Some(paths)` when the only changes under
+    /// `content/` were edits to the files at `paths` (`/`-separated, under `content/`), `None`
+    /// when it cannot vouch for that (a file added, removed or renamed, or events lost).
+    pub fn watched(&mut self, edited: Option<HashSet<String>>) {
+        self.edited = edited;
+    }
 }
 
 type Files = HashMap<String, Loaded>;
 
+#[derive(Clone)]
 struct Loaded {
     len: u64,
     modified: SystemTime,
     source: Arc<str>,
     meta: FrontMatter,
     body_start: usize,
+}
+
+/// What a walk of `content/` found.
+#[derive(Default)]
+struct Listing {
+    /// Markdown files: path under `content/` and full path.
+    markdown: Vec<(String, PathBuf)>,
+    assets: Vec<String>,
+    /// Each folder holding markdown, and whether it has an `_index.md`.
+    dirs_with_pages: BTreeMap<String, bool>,
+    diagnostics: Vec<Diagnostic>,
+    symlinks: bool,
 }
 
 /// A file modified this recently may be written again within its timestamp's granularity
@@ -139,80 +172,29 @@ const RACY: Duration = Duration::from_secs(2);
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
 /// With `cache`, a file whose size and modification time are those it had in an earlier load is
 /// not read again.
-pub fn load(root: &Path, config: Config, cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
+pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
     let content_root = root.join(CONTENT_DIR);
-    let mut diagnostics = Vec::new();
+    let edited = cache.as_mut().and_then(|c| c.edited.take());
+    let vouched = cache
+        .as_mut()
+        .and_then(|c| c.listing.take())
+        .zip(edited)
+        .filter(|_| content_root.is_dir());
+    let (listing, edited) = match vouched {
+        Some((listing, edited)) => (listing, Some(edited)),
+        None => (walk(root, &content_root), None),
+    };
+    let mut diagnostics = listing.diagnostics.clone();
     let mut pages = Vec::new();
-    let mut assets = Vec::new();
-    let mut dirs_with_pages = BTreeMap::<String, bool>::new();
-    let mut markdown = Vec::new();
-
-    let walker = WalkDir::new(&content_root)
-        .sort_by_file_name()
-        .follow_links(false);
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let file = e.path().map_or_else(|| CONTENT_DIR.into(), |p| display(root, p));
-                diagnostics.push(Diagnostic::error(file, 0, 0, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        let Some(rel) = rel_path(&content_root, entry.path()) else {
-            continue;
-        };
-        if rel.is_empty() || rel.split('/').any(|part| part.starts_with('.')) {
-            continue;
-        }
-        let file_type = entry.file_type();
-        if file_type.is_symlink() {
-            match symlink_target_inside(&content_root, entry.path()) {
-                Ok(true) => {}
-                Ok(false) => {
-                    diagnostics.push(Diagnostic::error(
-                        display(root, entry.path()),
-                        0,
-                        0,
-                        "symbolic link points outside the content folder",
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    diagnostics.push(Diagnostic::error(
-                        display(root, entry.path()),
-                        0,
-                        0,
-                        format!("broken symbolic link: {e}"),
-                    ));
-                    continue;
-                }
-            }
-            if entry.path().is_dir() {
-                diagnostics.push(Diagnostic::warning(
-                    display(root, entry.path()),
-                    0,
-                    0,
-                    "symbolic link to a folder is not followed",
-                ));
-                continue;
-            }
-        } else if file_type.is_dir() {
-            continue;
-        }
-        if !rel.ends_with(".md") {
-            assets.push(rel);
-            continue;
-        }
-        let dir = parent_dir(&rel).to_string();
-        *dirs_with_pages.entry(dir).or_default() |= rel.ends_with(SECTION_INDEX);
-        markdown.push((rel, entry.into_path()));
-    }
     // Reading and parsing front matter is most of a large site's load: spread it over the cores.
     let earlier = cache.as_ref().map(|c| &c.files);
-    let read: Vec<_> = markdown
+    let read: Vec<_> = listing
+        .markdown
         .par_iter()
-        .map(|(rel, path)| read_page(path, rel, earlier))
+        .map(|(rel, path)| {
+            let unchanged = edited.as_ref().is_some_and(|e| !e.contains(rel));
+            read_page(path, rel, earlier, unchanged)
+        })
         .collect();
     let mut now = Files::default();
     for result in read {
@@ -228,15 +210,12 @@ pub fn load(root: &Path, config: Config, cache: Option<&mut Cache>) -> (Option<S
             Err(d) => diagnostics.push(d),
         }
     }
-    if let Some(cache) = cache {
-        cache.files = now;
-    }
 
     if !content_root.is_dir() {
         diagnostics.push(Diagnostic::error(CONTENT_DIR, 0, 0, "content folder not found"));
         return (None, diagnostics);
     }
-    for (dir, has_index) in &dirs_with_pages {
+    for (dir, has_index) in &listing.dirs_with_pages {
         if !has_index {
             let file = if dir.is_empty() {
                 format!("{CONTENT_DIR}/{SECTION_INDEX}")
@@ -247,6 +226,13 @@ pub fn load(root: &Path, config: Config, cache: Option<&mut Cache>) -> (Option<S
                 Diagnostic::error(file, 0, 0, "section has notes but no _index.md")
                     .with_hint("add an _index.md with a title and a summary of the section"),
             );
+        }
+    }
+    let assets = listing.assets.clone();
+    if let Some(cache) = cache {
+        cache.files = now;
+        if listing.diagnostics.is_empty() && !listing.symlinks {
+            cache.listing = Some(listing);
         }
     }
     if pages.iter().all(|p| p.rel != SECTION_INDEX) {
@@ -261,6 +247,70 @@ pub fn load(root: &Path, config: Config, cache: Option<&mut Cache>) -> (Option<S
         assets,
     };
     (Some(site), diagnostics)
+}
+
+/// Lists the files under `content_root` in a stable order, leaving out hidden files and folders
+/// and symbolic links that leave the folder.
+fn walk(root: &Path, content_root: &Path) -> Listing {
+    let mut listing = Listing::default();
+    let walker = WalkDir::new(content_root).sort_by_file_name().follow_links(false);
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let file = e.path().map_or_else(|| CONTENT_DIR.into(), |p| display(root, p));
+                listing
+                    .diagnostics
+                    .push(Diagnostic::error(file, 0, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let Some(rel) = rel_path(content_root, entry.path()) else {
+            continue;
+        };
+        if rel.is_empty() || rel.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            listing.symlinks = true;
+            let problem = match symlink_target_inside(content_root, entry.path()) {
+                Ok(true) if entry.path().is_dir() => Some(Diagnostic::warning(
+                    display(root, entry.path()),
+                    0,
+                    0,
+                    "symbolic link to a folder is not followed",
+                )),
+                Ok(true) => None,
+                Ok(false) => Some(Diagnostic::error(
+                    display(root, entry.path()),
+                    0,
+                    0,
+                    "symbolic link points outside the content folder",
+                )),
+                Err(e) => Some(Diagnostic::error(
+                    display(root, entry.path()),
+                    0,
+                    0,
+                    format!("broken symbolic link: {e}"),
+                )),
+            };
+            if let Some(problem) = problem {
+                listing.diagnostics.push(problem);
+                continue;
+            }
+        } else if file_type.is_dir() {
+            continue;
+        }
+        if !rel.ends_with(".md") {
+            listing.assets.push(rel);
+            continue;
+        }
+        let dir = parent_dir(&rel).to_string();
+        *listing.dirs_with_pages.entry(dir).or_default() |= rel.ends_with(SECTION_INDEX);
+        listing.markdown.push((rel, entry.into_path()));
+    }
+    listing
 }
 
 fn display(root: &Path, path: &Path) -> String {
@@ -287,8 +337,23 @@ fn symlink_target_inside(content_root: &Path, link: &Path) -> std::io::Result<bo
 
 /// Reads one page, drafts included. With `earlier` (the files of the earlier load), an
 /// unchanged file is taken from there, and the page is returned with what to keep for the next
-/// load when its time is settled.
-fn read_page(path: &Path, rel: &str, earlier: Option<&Files>) -> Result<(Page, Option<Loaded>), Diagnostic> {
+/// load when its time is settled. A file known to be `unchanged` is not even looked at.
+fn read_page(
+    path: &Path,
+    rel: &str,
+    earlier: Option<&Files>,
+    unchanged: bool,
+) -> Result<(Page, Option<Loaded>), Diagnostic> {
+    let kept = |f: &Loaded| Page {
+        rel: rel.to_string(),
+        meta: f.meta.clone(),
+        source: f.source.clone(),
+        body_start: f.body_start,
+        section: 0,
+    };
+    if unchanged && let Some(f) = earlier.and_then(|e| e.get(rel)) {
+        return Ok((kept(f), Some(f.clone())));
+    }
     let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
     let metadata = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
     let len = metadata.len();
@@ -297,13 +362,7 @@ fn read_page(path: &Path, rel: &str, earlier: Option<&Files>) -> Result<(Page, O
     };
     let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let page = match earlier.get(rel) {
-        Some(f) if f.len == len && f.modified == modified => Page {
-            rel: rel.to_string(),
-            meta: f.meta.clone(),
-            source: f.source.clone(),
-            body_start: f.body_start,
-            section: 0,
-        },
+        Some(f) if f.len == len && f.modified == modified => kept(f),
         _ => read_new_page(path, rel, len, &err)?,
     };
     let settled = modified.elapsed().is_ok_and(|age| age > RACY);

@@ -12,16 +12,17 @@
 //! added to HTML responses only, so nothing of it reaches `figmark build`'s output.
 //! `/__figmark/status` answers the last build's errors as text (`ok` when there are none).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use notify::event::ModifyKind;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Request, Response, StatusCode};
@@ -102,18 +103,11 @@ impl Server {
             changed: Condvar::new(),
             stop: AtomicBool::new(false),
         });
-        let mut cache = Cache::default();
-        rebuild(root, &mut cache, &shared, &report);
-
-        let (tx, rx) = mpsc::channel::<()>();
+        let (tx, rx) = mpsc::channel::<Seen>();
         let watched_root = root.to_path_buf();
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            // Reads (the build's own included) are no change; an error may hide one.
-            let touched = event.map_or(true, |e| {
-                !matches!(e.kind, EventKind::Access(_)) && e.paths.iter().any(|p| is_source(&watched_root, p))
-            });
-            if touched {
-                tx.send(()).ok();
+            if let Some(seen) = Seen::from_event(&watched_root, event) {
+                tx.send(seen).ok();
             }
         })
         .map_err(io::Error::other)?;
@@ -128,18 +122,32 @@ impl Server {
             }
         }
 
+        // Watching starts first, so that no change made during the first build goes unseen.
+        let mut cache = Cache::default();
+        rebuild(root, &mut cache, &shared, &report);
+
         let mut threads = Vec::new();
         let root = root.to_path_buf();
         let builder_shared = shared.clone();
         threads.push(std::thread::spawn(move || {
             while !builder_shared.stop.load(Ordering::Relaxed) {
-                match rx.recv_timeout(POLL) {
-                    Ok(()) => {}
+                let first = match rx.recv_timeout(POLL) {
+                    Ok(seen) => seen,
                     Err(mpsc::RecvTimeoutError::Timeout) => continue,
                     Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                }
+                };
                 // An editor's save is often several events (write, rename, chmod): build once.
-                while rx.recv_timeout(DEBOUNCE).is_ok() {}
+                let mut edited = Some(HashSet::new());
+                for seen in
+                    std::iter::once(first).chain(std::iter::from_fn(|| rx.recv_timeout(DEBOUNCE).ok()))
+                {
+                    match (seen, &mut edited) {
+                        (Seen::Edited(paths), Some(all)) => all.extend(paths),
+                        (Seen::Edited(_), None) => {}
+                        (Seen::Unknown, _) => edited = None,
+                    }
+                }
+                cache.watched(edited);
                 rebuild(&root, &mut cache, &builder_shared, &report);
             }
         }));
@@ -187,16 +195,60 @@ impl Drop for Server {
     }
 }
 
-/// Whether a changed path is one the site is built from (not the output folder, not editor
-/// files elsewhere in the root).
-fn is_source(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else {
-        // Watchers may report canonical paths.
-        return root
-            .canonicalize()
-            .is_ok_and(|r| path.strip_prefix(&r).is_ok_and(is_source_rel));
-    };
-    is_source_rel(rel)
+/// What a watcher event means for the next build.
+enum Seen {
+    /// Sources changed, and under `content/` only these files' contents (by path under
+    /// `content/`), so the last listing of the folder still holds.
+    Edited(Vec<String>),
+    /// A file under `content/` was added, removed or renamed, or events may have been lost.
+    Unknown,
+}
+
+impl Seen {
+    /// `None` for an event that changes no source: a read (the build's own included), or a
+    /// change outside the site's sources (the output folder, editor files in the root).
+    fn from_event(root: &Path, event: notify::Result<notify::Event>) -> Option<Seen> {
+        let Ok(event) = event else {
+            return Some(Seen::Unknown);
+        };
+        if matches!(event.kind, EventKind::Access(_)) {
+            return None;
+        }
+        let sources: Vec<PathBuf> = event
+            .paths
+            .iter()
+            .filter_map(|p| site_rel(root, p))
+            .filter(|rel| is_source_rel(rel))
+            .collect();
+        if sources.is_empty() {
+            return None;
+        }
+        let mut edited = Vec::new();
+        for rel in &sources {
+            let Ok(in_content) = rel.strip_prefix(CONTENT_DIR) else {
+                continue;
+            };
+            let edit = matches!(
+                event.kind,
+                EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_))
+            );
+            match in_content.to_str() {
+                Some(path) if edit => edited.push(path.replace(std::path::MAIN_SEPARATOR, "/")),
+                _ => return Some(Seen::Unknown),
+            }
+        }
+        Some(Seen::Edited(edited))
+    }
+}
+
+/// A changed path relative to the site's root; `None` when it lies outside.
+fn site_rel(root: &Path, path: &Path) -> Option<PathBuf> {
+    if let Ok(rel) = path.strip_prefix(root) {
+        return Some(rel.to_path_buf());
+    }
+    // Watchers may report canonical paths.
+    let root = root.canonicalize().ok()?;
+    path.strip_prefix(root).ok().map(Path::to_path_buf)
 }
 
 fn is_source_rel(rel: &Path) -> bool {
@@ -484,13 +536,56 @@ mod tests {
         assert!(html.ends_with("</script></body></html>"), "{html}");
     }
 
+    fn seen(kind: EventKind, path: &str) -> Option<Seen> {
+        Seen::from_event(
+            Path::new("/site"),
+            Ok(notify::Event::new(kind).add_path(PathBuf::from(path))),
+        )
+    }
+
     #[test]
     fn only_sources_trigger_a_rebuild() {
-        let root = Path::new("/site");
-        assert!(is_source(root, Path::new("/site/content/a.md")));
-        assert!(is_source(root, Path::new("/site/site.toml")));
-        assert!(is_source(root, Path::new("/site/templates/base.html")));
-        assert!(!is_source(root, Path::new("/site/public/index.html")));
-        assert!(!is_source(root, Path::new("/site/.public.figmark-tmp-1")));
+        let write = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Content));
+        for path in [
+            "/site/content/a.md",
+            "/site/site.toml",
+            "/site/templates/base.html",
+        ] {
+            assert!(seen(write, path).is_some(), "{path}");
+        }
+        for path in [
+            "/site/public/index.html",
+            "/site/.public.figmark-tmp-1",
+            "/elsewhere/content/a.md",
+        ] {
+            assert!(seen(write, path).is_none(), "{path}");
+        }
+        let read = EventKind::Access(notify::event::AccessKind::Read);
+        assert!(seen(read, "/site/content/a.md").is_none());
+    }
+
+    /// Only edits to files under `content/` let the next build trust the last listing of it.
+    #[test]
+    fn edits_are_told_from_changes_to_the_listing() {
+        let write = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Content));
+        assert!(matches!(seen(write, "/site/content/cnn/a.md"), Some(Seen::Edited(p)) if p == ["cnn/a.md"]));
+        assert!(matches!(seen(write, "/site/static/style.css"), Some(Seen::Edited(p)) if p.is_empty()));
+        let create = EventKind::Create(notify::event::CreateKind::File);
+        assert!(matches!(seen(create, "/site/static/new.css"), Some(Seen::Edited(p)) if p.is_empty()));
+        for kind in [
+            create,
+            EventKind::Remove(notify::event::RemoveKind::File),
+            EventKind::Modify(ModifyKind::Name(notify::event::RenameMode::Any)),
+            EventKind::Any,
+        ] {
+            assert!(
+                matches!(seen(kind, "/site/content/b.md"), Some(Seen::Unknown)),
+                "{kind:?}"
+            );
+        }
+        assert!(matches!(
+            Seen::from_event(Path::new("/site"), Err(notify::Error::generic("lost"))),
+            Some(Seen::Unknown)
+        ));
     }
 }

@@ -105,6 +105,50 @@ fn an_edit_is_rebuilt_and_a_broken_edit_keeps_the_last_good_page() {
     assert_eq!(get(addr, "/__figmark/status").2, "ok\n");
 }
 
+/// Every file's time set an hour back, so that the server's cache trusts it when unchanged.
+fn age(root: &Path) {
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(root.join("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options().write(true).open(entry.path()).unwrap();
+            file.set_modified(old).unwrap();
+        }
+    }
+}
+
+/// While the watcher sees only edits, the server reuses its listing of `content/`: notes added,
+/// removed and renamed in between must still show up and go away.
+#[test]
+fn notes_added_removed_and_renamed_while_serving() {
+    let dir = site();
+    let root = dir.path();
+    age(root);
+    let server = start(root);
+    let addr = server.addr();
+    let note = root.join("content/s/a.md");
+
+    write(&note, "---\ntitle: 甲\n---\n\n见 [乙](b.md)。\n");
+    poll("the broken link reported", || {
+        get(addr, "/__figmark/status").2.contains("content/s/a.md:5")
+    });
+    write(&root.join("content/s/b.md"), "---\ntitle: 乙\n---\n\n新笔记。\n");
+    poll("the new note", || get(addr, "/s/b.html").2.contains("新笔记"));
+    assert_eq!(get(addr, "/__figmark/status").2, "ok\n");
+
+    write(&note, "---\ntitle: 甲\n---\n\n只改正文。\n");
+    poll("the edit", || get(addr, "/s/a.html").2.contains("只改正文"));
+    std::fs::rename(root.join("content/s/b.md"), root.join("content/s/c.md")).unwrap();
+    poll("the renamed note", || get(addr, "/s/c.html").2.contains("新笔记"));
+    assert_eq!(get(addr, "/s/b.html").0, 404);
+
+    std::fs::remove_file(root.join("content/s/c.md")).unwrap();
+    poll("the removed note gone", || get(addr, "/s/c.html").0 == 404);
+    write(&note, "---\ntitle: 甲\n---\n\n又改正文。\n");
+    poll("the last edit", || get(addr, "/s/a.html").2.contains("又改正文"));
+    assert!(!get(addr, "/s/index.html").2.contains("乙"));
+}
+
 #[test]
 fn the_event_stream_announces_a_rebuild() {
     let dir = site();
