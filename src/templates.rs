@@ -153,16 +153,16 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
 }
 
 #[derive(Serialize, Hash)]
-pub struct LinkView {
-    pub title: String,
+pub struct LinkView<'a> {
+    pub title: &'a str,
     pub href: String,
 }
 
 #[derive(Serialize, Hash)]
-struct Entry {
-    title: String,
+struct Entry<'a> {
+    title: &'a str,
     href: String,
-    summary: String,
+    summary: &'a str,
 }
 
 #[derive(Hash)]
@@ -301,10 +301,10 @@ struct TocEntry<'a> {
 }
 
 #[derive(Serialize, Hash)]
-struct BacklinkView {
-    title: String,
+struct BacklinkView<'a> {
+    title: &'a str,
     href: String,
-    sentence: String,
+    sentence: &'a str,
 }
 
 /// Everything a template sees for one page. Its hash, with the templates' fingerprint, tells
@@ -320,16 +320,16 @@ pub struct PageView<'a> {
     summary: &'a str,
     /// The page's rendered body (or the print edition's).
     pub content: Body<'a>,
-    tags: Vec<LinkView>,
+    tags: Vec<LinkView<'a>>,
     toc: Vec<TocEntry<'a>>,
     nav: Nav,
-    breadcrumbs: Vec<LinkView>,
-    prev: Option<LinkView>,
-    next: Option<LinkView>,
-    backlinks: Vec<BacklinkView>,
+    breadcrumbs: Vec<LinkView<'a>>,
+    prev: Option<LinkView<'a>>,
+    next: Option<LinkView<'a>>,
+    backlinks: Vec<BacklinkView<'a>>,
     /// For section and home pages: their notes and subsections, in reading order.
-    pages: Vec<Entry>,
-    subsections: Vec<Entry>,
+    pages: Vec<Entry<'a>>,
+    subsections: Vec<Entry<'a>>,
     edit_url: Option<String>,
     last_changed: Option<&'a str>,
     canonical: Option<String>,
@@ -350,6 +350,8 @@ pub struct SiteViews<'a> {
     pub content_keys: Option<&'a [u64]>,
     /// Each page's place in the reading order.
     positions: Vec<Option<usize>>,
+    /// Each page's output path.
+    paths: Vec<String>,
     /// Each section's sidebar, made once: it is the same for every page of the section (they
     /// share a folder, so hrefs are alike) but for the item marked current.
     section_navs: Vec<OnceLock<Arc<NavItems>>>,
@@ -378,6 +380,7 @@ impl<'a> SiteViews<'a> {
             last_changed,
             content_keys,
             positions,
+            paths: site.pages.iter().map(Page::output_path).collect(),
             list_navs: Default::default(),
             section_navs: site.sections.iter().map(|_| OnceLock::new()).collect(),
         }
@@ -388,10 +391,10 @@ impl SiteViews<'_> {
     pub fn page_view(&self, i: usize) -> PageView<'_> {
         let site = self.site;
         let page = &site.pages[i];
-        let from = page.output_path();
-        let href = |j: usize| urls::relative(&from, &site.pages[j].output_path());
+        let from = &self.paths[i];
+        let href = |j: usize| urls::relative(from, &self.paths[j]);
         let link = |j: usize| LinkView {
-            title: site.pages[j].meta.title.clone(),
+            title: &site.pages[j].meta.title,
             href: href(j),
         };
         let position = self.positions[i];
@@ -402,9 +405,9 @@ impl SiteViews<'_> {
             .and_then(|p| site.reading_order.get(p + 1))
             .map(|&j| link(j));
         let entry = |j: usize| Entry {
-            title: site.pages[j].meta.title.clone(),
+            title: &site.pages[j].meta.title,
             href: href(j),
-            summary: site.pages[j].meta.summary.clone(),
+            summary: &site.pages[j].meta.summary,
         };
         let (pages, subsections) = if page.is_section_index() {
             let s = &site.sections[page.section];
@@ -436,8 +439,8 @@ impl SiteViews<'_> {
                 .filter_map(|t| {
                     let out = self.tag_pages.get(t)?;
                     Some(LinkView {
-                        title: t.clone(),
-                        href: urls::relative(&from, out),
+                        title: t,
+                        href: urls::relative(from, out),
                     })
                 })
                 .collect(),
@@ -452,15 +455,15 @@ impl SiteViews<'_> {
                 })
                 .collect(),
             nav: self.page_nav(i),
-            breadcrumbs: self.breadcrumbs(page, &from),
+            breadcrumbs: self.breadcrumbs(page, from),
             prev,
             next,
             backlinks: self.backlinks[i]
                 .iter()
                 .map(|b| BacklinkView {
-                    title: site.pages[b.from].meta.title.clone(),
+                    title: &site.pages[b.from].meta.title,
                     href: href(b.from),
-                    sentence: b.sentence.clone(),
+                    sentence: &b.sentence,
                 })
                 .collect(),
             pages,
@@ -476,8 +479,8 @@ impl SiteViews<'_> {
     fn page_nav(&self, i: usize) -> Nav {
         let page = &self.site.pages[i];
         let items = self.section_navs[page.section].get_or_init(|| {
-            let index = &self.site.pages[self.site.sections[page.section].index];
-            NavItems::shared(self.nav(Some(page.section), &index.output_path()))
+            let index = self.site.sections[page.section].index;
+            NavItems::shared(self.nav(Some(page.section), &self.paths[index]))
         });
         Nav {
             items: items.clone(),
@@ -499,7 +502,7 @@ impl SiteViews<'_> {
         let item = |j: usize, children: Vec<NavItem>, open: bool| NavItem {
             page: j,
             title: site.pages[j].meta.title.clone(),
-            href: urls::relative(from, &site.pages[j].output_path()),
+            href: urls::relative(from, &self.paths[j]),
             open,
             more: false,
             children,
@@ -554,7 +557,7 @@ impl SiteViews<'_> {
         Nav { items, current: None }
     }
 
-    fn breadcrumbs(&self, page: &Page, from: &str) -> Vec<LinkView> {
+    fn breadcrumbs(&self, page: &Page, from: &str) -> Vec<LinkView<'_>> {
         let site = self.site;
         let mut chain = Vec::new();
         let mut s = Some(page.section);
@@ -562,8 +565,8 @@ impl SiteViews<'_> {
             let index = site.sections[id].index;
             if site.pages[index].rel != page.rel {
                 chain.push(LinkView {
-                    title: site.pages[index].meta.title.clone(),
-                    href: urls::relative(from, &site.pages[index].output_path()),
+                    title: &site.pages[index].meta.title,
+                    href: urls::relative(from, &self.paths[index]),
                 });
             }
             s = site.sections[id].parent;
@@ -579,7 +582,7 @@ impl SiteViews<'_> {
         from: &str,
         title: &'v str,
         summary: &'v str,
-        entries: &[(String, String, String)],
+        entries: &'v [(String, String, String)],
     ) -> PageView<'v> {
         let config = &self.site.config;
         PageView {
@@ -594,7 +597,7 @@ impl SiteViews<'_> {
             toc: Vec::new(),
             nav: self.list_nav(from),
             breadcrumbs: vec![LinkView {
-                title: self.site.pages[self.site.sections[0].index].meta.title.clone(),
+                title: &self.site.pages[self.site.sections[0].index].meta.title,
                 href: urls::relative(from, "index.html"),
             }],
             prev: None,
@@ -603,9 +606,9 @@ impl SiteViews<'_> {
             pages: entries
                 .iter()
                 .map(|(title, path, summary)| Entry {
-                    title: title.clone(),
+                    title,
                     href: urls::relative(from, path),
-                    summary: summary.clone(),
+                    summary,
                 })
                 .collect(),
             subsections: Vec::new(),
