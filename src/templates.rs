@@ -425,7 +425,7 @@ impl SiteViews<'_> {
             site_title: &site.config.title,
             site_description: &site.config.description,
             language: &site.config.language,
-            root: urls::to_root(&from),
+            root: urls::to_root(from),
             title: &page.meta.title,
             summary: &page.meta.summary,
             content: Body {
@@ -471,7 +471,7 @@ impl SiteViews<'_> {
             edit_url: site.config.edit_url(&page.rel),
             last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             link_map: None,
-            canonical: canonical(&site.config.base_url, &from),
+            canonical: canonical(&site.config.base_url, from),
         }
     }
 
