@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: builds generated corpora (scripts/gen_corpus.py) with figmark (release) and, when it
 # is installed, Hugo, taking runs in turn; prints a markdown table of median wall time, peak
-# memory (max RSS) and output size, then times `figmark serve`'s rebuild after a one-note edit.
+# memory (max RSS) and output size, then times `figmark serve` from a one-note edit to the reload.
 #
 #   scripts/bench.sh            # N = 1000 and 10000, 5 runs each
 #   RUNS=3 scripts/bench.sh 2000
@@ -64,20 +64,9 @@ for n in "${SIZES[@]}"; do
   fi
 done
 
-# Incremental rebuild: `figmark serve` on the first corpus, one note edited five times.
-site="$WORK/${SIZES[0]}/figmark"
-log="$WORK/serve.log"
-"$BIN" --root "$site" serve --port 0 2>"$log" &
-server=$!
-for _ in $(seq 100); do grep -q serving "$log" && break; sleep 0.2; done
-note="$site/content/s001/n007.md"
-for i in $(seq 5); do
-  echo "编辑 $i" >>"$note"
-  sleep 1
-done
-kill "$server"
-wait "$server" 2>/dev/null || true
+# Incremental rebuild: `figmark serve` on the first corpus, one note edited ten times, timed from
+# the save to the live-reload event (scripts/serve_latency.py).
 echo
-echo "serve, one note of ${SIZES[0]} edited: from the rebuild's start (the watcher waits 50 ms for" \
-  "more changes first) to the new site in memory, median" \
-  "$(grep -o 'built in [0-9]* ms: 1 of' "$log" | cut -d' ' -f3 | median) ms"
+echo "serve, one note of ${SIZES[0]} edited:"
+python3 scripts/serve_latency.py "$BIN" "$WORK/${SIZES[0]}/figmark" \
+  "$WORK/${SIZES[0]}/figmark/content/s001/n007.md" "${EDITS:-10}"

@@ -48,11 +48,14 @@ pub struct Plan {
 /// What earlier builds computed, kept by `figmark serve` so that a rebuild redoes only what a
 /// change touched: a page's markdown is rendered again only when its file changed, and an output
 /// page is laid out again only when what its template shows (its view: title, navigation,
-/// backlinks, listings, content…) or the templates changed; a file is read and its front matter
-/// parsed again only when its size or time changed; a page's search terms are found again only
-/// when its text changed; the home page's map is drawn again only when its nodes or edges
-/// changed. Everything else (link checks, views) is cheap and always recomputed, so the result
-/// is the same as a full build's.
+/// backlinks, listings, content…) or the templates changed (a view hashes page bodies and
+/// sidebars by keys kept from when they were made, not by their text); a file is read and its
+/// front matter parsed again only when its size or time changed (or, while a file watcher
+/// vouches that notes were only edited, only when it was edited); a page's search terms are
+/// found again only when its text changed; the home page's map is drawn again only when its
+/// nodes or edges changed; unchanged output is shared with the last build, not copied.
+/// Everything else (link checks, views) is cheap and always recomputed, so the result is the
+/// same as a full build's.
 #[derive(Default)]
 pub struct Cache {
     markdown: MarkdownCache,
