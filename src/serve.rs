@@ -268,16 +268,17 @@ fn rebuild(root: &Path, cache: &mut Cache, shared: &Shared, report: &dyn Fn(Repo
                 .into_iter()
                 .map(|f| (f.path, f.contents))
                 .collect();
-            {
+            let last = {
                 let mut state = shared.state();
-                state.files = Some(Arc::new(files));
                 state.errors.clear();
                 state.generation += 1;
-            }
-            report(Report::Built {
-                plan: &plan,
-                elapsed: start.elapsed(),
-            });
+                state.files.replace(Arc::new(files))
+            };
+            let elapsed = start.elapsed();
+            // Pages are told to reload before the last site is freed.
+            shared.changed.notify_all();
+            drop(last);
+            report(Report::Built { plan: &plan, elapsed });
         }
         Err(diagnostics) => {
             report(Report::Failed {
