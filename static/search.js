@@ -54,10 +54,11 @@
     return items.filter(function (t, i) { return items.indexOf(t) === i; });
   }
 
-  // Section → weight of one query token, from postings `[section, -weight?, …]` (a weight of 1
-  // is left out). A single CJK character matches every bigram holding it, and the last word of
-  // a query still being typed also matches longer words (`mome` → `momentum`); such a token
-  // takes the best weight among the terms it matches.
+  // Section address → weight of one query token, from postings `[address, -weight?, …]` (a
+  // weight of 1 is left out; an address is doc * stride + section, see src/search.rs). A
+  // single CJK character matches every bigram holding it, and the last word of a query still
+  // being typed also matches longer words (`mome` → `momentum`); such a token takes the best
+  // weight among the terms it matches.
   function postings(index, token, prefix) {
     var weights = new Map();
     var add = function (p) {
@@ -91,7 +92,7 @@
 
   // Sections holding the most query tokens (all of them when any section has all), best first:
   // the sum of the tokens' weights (title > heading > text, see src/search.rs), ties in reading
-  // order.
+  // order (addresses ascending).
   function search(index, query) {
     var toks = unique(tokens(query));
     if (!toks.length) return [];
@@ -198,28 +199,29 @@
     var marks = needles(query);
     list.textContent = "";
     hits.forEach(function (s, n) {
-      var section = index.sections[s];
-      var doc = index.docs[section[0]];
+      var d = Math.floor(s / index.stride);
+      var doc = index.docs[d];
+      var section = doc[2][s - d * index.stride];
       var li = document.createElement("li");
       li.id = "search-hit-" + n;
       li.setAttribute("role", "option");
       var a = document.createElement("a");
-      a.href = href(doc, section[1]);
+      a.href = href(doc, section[0]);
       a.tabIndex = -1;
       var title = document.createElement("span");
       title.className = "search-title";
       highlight(title, doc[0], marks);
       a.appendChild(title);
-      if (section[2]) {
+      if (section[1]) {
         var heading = document.createElement("span");
         heading.className = "search-heading";
-        highlight(heading, section[2], marks);
+        highlight(heading, section[1], marks);
         a.appendChild(heading);
       }
-      if (section[3]) {
+      if (section[2]) {
         var text = document.createElement("span");
         text.className = "search-snippet";
-        highlight(text, snippet(section[3], marks), marks);
+        highlight(text, snippet(section[2], marks), marks);
         a.appendChild(text);
       }
       li.appendChild(a);
