@@ -38,7 +38,8 @@ pub struct FrontMatter {
 pub struct Page {
     /// Relative to `content/`, e.g. `cnn/receptive-field.md` or `cnn/_index.md`.
     pub rel: String,
-    pub meta: FrontMatter,
+    /// Shared with `figmark serve`'s cache, like `source`.
+    pub meta: Arc<FrontMatter>,
     /// The whole file, front matter included, so byte offsets map to the file's lines. Shared
     /// with `figmark serve`'s cache, which keeps it between rebuilds.
     pub source: Arc<str>,
@@ -55,7 +56,7 @@ impl Page {
         let (meta, body_start) = parse_front_matter(&source)?;
         Ok(Self {
             rel: rel.to_string(),
-            meta,
+            meta: Arc::new(meta),
             source: source.into(),
             body_start,
             section: 0,
@@ -148,7 +149,7 @@ struct Loaded {
     len: u64,
     modified: SystemTime,
     source: Arc<str>,
-    meta: FrontMatter,
+    meta: Arc<FrontMatter>,
     body_start: usize,
 }
 
