@@ -5,16 +5,22 @@
 /// The href from the output file `from` to the output file `to` (both relative to the output
 /// root, `/`-separated), e.g. `cnn/a.html` → `optimization/b.html` gives `../optimization/b.html`.
 pub fn relative(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').collect();
-    let from_dirs = &from_dirs[..from_dirs.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts[..to_parts.len() - 1])
+    // Views make several hrefs per page on every rebuild: one allocation each.
+    let from_dir = from.rfind('/').map_or("", |i| &from[..=i]);
+    let to_dir = to.rfind('/').map_or("", |i| &to[..=i]);
+    let common: usize = from_dir
+        .split_inclusive('/')
+        .zip(to_dir.split_inclusive('/'))
         .take_while(|(a, b)| a == b)
-        .count();
-    let mut href = "../".repeat(from_dirs.len() - common);
-    href.push_str(&to_parts[common..].join("/"));
+        .map(|(a, _)| a.len())
+        .sum();
+    let up = from_dir[common..].matches('/').count();
+    let rest = &to[common..];
+    let mut href = String::with_capacity(3 * up + rest.len());
+    for _ in 0..up {
+        href.push_str("../");
+    }
+    href.push_str(rest);
     href
 }
 
@@ -51,6 +57,9 @@ mod tests {
         assert_eq!(relative("cnn/a.html", "opt/b.html"), "../opt/b.html");
         assert_eq!(relative("a/b/c.html", "a/d.html"), "../d.html");
         assert_eq!(relative("a/b/c.html", "style.css"), "../../style.css");
+        assert_eq!(relative("a/b/c.html", "a/bc/d.html"), "../bc/d.html");
+        assert_eq!(relative("ab/x.html", "a/y.html"), "../a/y.html");
+        assert_eq!(relative("a/x.html", "a/b/y.html"), "b/y.html");
     }
 
     #[test]
