@@ -64,7 +64,7 @@ pub struct Cache {
     hasher: ahash::RandomState,
     search: search::Cache,
     front_matter: content::Cache,
-    /// The home page's map of the notes and a hash of its nodes and edges.
+    /// The home page's map of the notes (its SVG and caption) and a hash of what it shows.
     link_map: (u64, String),
 }
 
@@ -476,8 +476,9 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
 }
 
 /// The home page's map of the notes: every page but the home as a node, grouped by section,
-/// each link between two of them as an edge. With `cache` (the last map and a hash of what it
-/// shows), the map is drawn again only when its nodes or edges changed.
+/// each link between two of them as an edge; [`figures::LinkMap`] decides what is drawn. With
+/// `cache` (the last map and a hash of what it shows), the map is drawn again only when what it
+/// shows changed.
 fn link_map(
     site: &Site,
     backlinks: &[Vec<links::Backlink>],
@@ -495,11 +496,18 @@ fn link_map(
         nodes_by_page[page] = Some(node);
     }
     let node_of = |page: usize| nodes_by_page[page];
-    let nodes: Vec<(String, String)> = order
+    // Sections that hold notes, in the order their first note is read.
+    let mut groups = Vec::new();
+    let mut group_of = vec![None; site.sections.len()];
+    let nodes: Vec<(String, usize)> = order
         .iter()
         .map(|&i| {
-            let section = &site.pages[site.sections[site.pages[i].section].index];
-            (site.pages[i].meta.title.clone(), section.meta.title.clone())
+            let section = site.pages[i].section;
+            let group = *group_of[section].get_or_insert_with(|| {
+                groups.push(site.pages[site.sections[section].index].meta.title.clone());
+                groups.len() - 1
+            });
+            (site.pages[i].meta.title.clone(), group)
         })
         .collect();
     let edges: Vec<(usize, usize)> = backlinks
@@ -508,16 +516,23 @@ fn link_map(
         .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
         .filter_map(|(from, to)| Some((node_of(from)?, node_of(to)?)))
         .collect();
+    let map = figures::LinkMap::new(groups, nodes, &edges);
+    let html = |map: &figures::LinkMap| {
+        let figure = map.draw();
+        let mut caption = String::new();
+        pulldown_cmark_escape::escape_html(&mut caption, &figure.caption).ok();
+        format!("{}\n<figcaption>{caption}</figcaption>", figure.svg)
+    };
     match cache {
-        Some(((key, map), hasher)) => {
-            let new_key = hasher.hash_one((&nodes, &edges));
-            if *key != new_key || map.is_empty() {
-                *map = figures::link_map(&nodes, &edges);
+        Some(((key, drawn), hasher)) => {
+            let new_key = hasher.hash_one(&map);
+            if *key != new_key || drawn.is_empty() {
+                *drawn = html(&map);
                 *key = new_key;
             }
-            (map.clone(), Some(*key))
+            (drawn.clone(), Some(*key))
         }
-        None => (figures::link_map(&nodes, &edges), None),
+        None => (html(&map), None),
     }
 }
 

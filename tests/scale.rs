@@ -9,14 +9,15 @@ fn write(path: &Path, text: &str) {
 }
 
 /// A site of `n` notes in sections of `section_size`; each note links to three others of its
-/// section.
+/// section and to the first note of the next section (the last to the first section).
 fn generate(root: &Path, n: usize, section_size: usize) {
+    let sections = n.div_ceil(section_size);
     write(&root.join("site.toml"), "title = \"Scale\"\n");
     write(
         &root.join("content/_index.md"),
         "---\ntitle: 首页\n---\n\n生成的笔记。\n",
     );
-    for s in 0..n.div_ceil(section_size) {
+    for s in 0..sections {
         write(
             &root.join(format!("content/s{s:03}/_index.md")),
             &format!("---\ntitle: 第 {s} 节\nweight: {s}\n---\n"),
@@ -25,9 +26,10 @@ fn generate(root: &Path, n: usize, section_size: usize) {
     for i in 0..n {
         let (s, k) = (i / section_size, i % section_size);
         let size = section_size.min(n - s * section_size);
-        let links: String = (1..=3)
+        let mut links: String = (1..=3)
             .map(|d| format!("[笔记 {d}](n{:03}.md) ", (k + d) % size))
             .collect();
+        links += &format!("[下一节](../s{:03}/n000.md)", (s + 1) % sections);
         write(
             &root.join(format!("content/s{s:03}/n{k:03}.md")),
             &format!(
@@ -39,6 +41,11 @@ fn generate(root: &Path, n: usize, section_size: usize) {
 }
 
 fn page_size(n: usize, section_size: usize, page: &str) -> usize {
+    html(n, section_size, page).len()
+}
+
+/// The HTML of `page` in a site made by [`generate`].
+fn html(n: usize, section_size: usize, page: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path(), n, section_size);
     let out = dir.path().join("public");
@@ -50,7 +57,7 @@ fn page_size(n: usize, section_size: usize, page: &str) -> usize {
         !html.contains("__figmark"),
         "live reload leaked into the build: {page}"
     );
-    html.len()
+    html
 }
 
 #[test]
@@ -79,4 +86,22 @@ fn page_size_does_not_grow_with_the_number_of_sections() {
             "{page}: {few} bytes with 20 sections, {many} with 200"
         );
     }
+}
+
+#[test]
+fn home_page_size_does_not_grow_with_the_site() {
+    // 20 sections against 80: the home page lists every top-level section, and its link map
+    // shows sections rather than notes, at most 30 of them.
+    let small = html(500, 25, "index.html");
+    let large = html(2_000, 25, "index.html");
+    assert!(large.contains("只画出与其他章节链接最多的 30 个章节（共 80 个）"));
+    // 60 more sections listed, about 50 bytes each, and 10 more in the map with their label
+    // and chord, about 500 bytes each. Drawing every note would add 1,500 dots and 6,000
+    // chords, over 1 MB.
+    assert!(
+        large.len() < small.len() + 10_000,
+        "index.html: {} bytes with 500 notes, {} with 2,000",
+        small.len(),
+        large.len()
+    );
 }

@@ -66,7 +66,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-pub use link_map::link_map;
+pub use link_map::{LinkMap, SectionMap};
 
 /// One rendered figure.
 #[derive(Debug, Clone, PartialEq)]
