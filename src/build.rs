@@ -53,7 +53,8 @@ pub struct Plan {
 /// front matter parsed again only when its size or time changed (or, while a file watcher
 /// vouches that notes were only edited, only when it was edited); a page's search terms are
 /// found again only when its text changed; the home page's map is drawn again only when its
-/// nodes or edges changed; unchanged output is shared with the last build, not copied.
+/// nodes or edges changed; git's history is read again only when the commit changed;
+/// unchanged output is shared with the last build, not copied.
 /// Everything else (link checks, views) is cheap and always recomputed, so the result is the
 /// same as a full build's.
 #[derive(Default)]
@@ -66,6 +67,7 @@ pub struct Cache {
     front_matter: content::Cache,
     /// The home page's map of the notes (its SVG and caption) and a hash of what it shows.
     link_map: (u64, String),
+    history: history::Cache,
 }
 
 impl Cache {
@@ -120,7 +122,7 @@ pub fn plan_incremental(root: &Path, cache: &mut Cache) -> Result<Plan, Vec<Diag
 
 fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Diagnostic>> {
     let config = Config::load(root).map_err(|d| vec![d])?;
-    let history = history::start(root);
+    let history = history::start(root, cache.is_some());
     let front_matter = cache.as_deref_mut().map(|c| &mut c.front_matter);
     let (site, mut diagnostics) = content::load(root, config, front_matter);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
@@ -134,14 +136,15 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         section_dirs,
         unsafe_html: site.config.unsafe_html,
     };
-    let (markdown_cache, mut html_cache, search_cache, link_map_cache) = match cache {
+    let (markdown_cache, mut html_cache, search_cache, link_map_cache, history_cache) = match cache {
         Some(c) => (
             Some((&mut c.markdown, &c.hasher)),
             Some((&mut c.html, &c.hasher)),
             Some(&mut c.search),
             Some(&mut c.link_map),
+            Some(&mut c.history),
         ),
-        None => (None, None, None, None),
+        None => (None, None, None, None, None),
     };
     let local: Vec<Rendered>;
     let local_inputs: RenderInputs;
@@ -168,7 +171,7 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         return Err(finish(diagnostics));
     }
 
-    let last_changed = history.finish();
+    let last_changed = history.finish(history_cache);
     let tags = tag_pages(&site);
     let tag_paths: BTreeMap<String, String> = tags
         .iter()

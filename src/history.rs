@@ -4,19 +4,46 @@
 //! so a build stays deterministic for a given commit.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use crate::content::CONTENT_DIR;
 
-/// A running `git log`; `finish` reads its answer.
-pub struct Pending(Option<Child>);
+/// What an earlier build read, kept by `figmark serve`: the commit checked out then and the
+/// dates read at it. Dates change only with the commit, so a rebuild at the same commit asks
+/// git only for it (`git rev-parse HEAD`), not for the whole history of the content folder.
+#[derive(Default)]
+pub struct Cache {
+    head: Option<String>,
+    dates: HashMap<String, String>,
+}
 
-pub fn start(root: &Path) -> Pending {
-    let child = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args([
+/// A running `git log`, or with a [`Cache`] a running `git rev-parse HEAD`; `finish` reads the
+/// answer.
+pub struct Pending {
+    root: PathBuf,
+    log: Option<Child>,
+    head: Option<Child>,
+}
+
+/// Starts asking git; with `cached`, only for the commit checked out.
+pub fn start(root: &Path, cached: bool) -> Pending {
+    let (log, head) = if cached {
+        (None, git(root, &["rev-parse", "HEAD"]))
+    } else {
+        (log(root), None)
+    };
+    Pending {
+        root: root.to_path_buf(),
+        log,
+        head,
+    }
+}
+
+fn log(root: &Path) -> Option<Child> {
+    git(
+        root,
+        &[
             "-c",
             "core.quotepath=off",
             "log",
@@ -24,27 +51,50 @@ pub fn start(root: &Path) -> Pending {
             "--name-only",
             "--relative",
             "--",
-        ])
-        .arg(CONTENT_DIR)
+            CONTENT_DIR,
+        ],
+    )
+}
+
+fn git(root: &Path, args: &[&str]) -> Option<Child> {
+    Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .ok();
-    Pending(child)
+        .ok()
+}
+
+/// What a git command printed, when it ran and succeeded.
+fn output(child: Option<Child>) -> Option<String> {
+    let output = child?.wait_with_output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 impl Pending {
     /// The date (`YYYY-MM-DD`, committer date) of the newest commit that touched each file, by
-    /// path under `content/`.
-    pub fn finish(self) -> HashMap<String, String> {
-        let Some(output) = self.0.and_then(|child| child.wait_with_output().ok()) else {
-            return HashMap::new();
+    /// path under `content/`. With `cache` (the one `start` was told of), the dates it holds
+    /// when the commit is the same, else read now and kept.
+    pub fn finish(self, cache: Option<&mut Cache>) -> HashMap<String, String> {
+        let Some(cache) = cache else {
+            return output(self.log).map(|log| parse(&log)).unwrap_or_default();
         };
-        if !output.status.success() {
-            return HashMap::new();
+        let head = output(self.head).map(|h| h.trim().to_string());
+        if head.is_none() || head != cache.head {
+            cache.dates = head
+                .as_ref()
+                .and_then(|_| output(log(&self.root)))
+                .map(|log| parse(&log))
+                .unwrap_or_default();
+            cache.head = head;
         }
-        parse(&String::from_utf8_lossy(&output.stdout))
+        cache.dates.clone()
     }
 }
 
@@ -77,6 +127,45 @@ mod tests {
     #[test]
     fn outside_a_checkout_there_are_no_dates() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(start(dir.path()).finish().is_empty());
+        assert!(start(dir.path(), false).finish(None).is_empty());
+        assert!(
+            start(dir.path(), true)
+                .finish(Some(&mut Cache::default()))
+                .is_empty()
+        );
+    }
+
+    /// Dates kept by a cache are read again when the commit changes, and equal a fresh read.
+    #[test]
+    fn cached_dates_follow_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .arg("-C")
+                .arg(root)
+                .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+                .args(args)
+                .env("GIT_COMMITTER_DATE", "2026-01-02T00:00:00Z")
+                .stdout(Stdio::null())
+                .status();
+            assert!(status.is_ok_and(|s| s.success()), "git {args:?}");
+        };
+        let commit = |file: &str| {
+            std::fs::create_dir_all(root.join(CONTENT_DIR)).unwrap();
+            std::fs::write(root.join(CONTENT_DIR).join(file), "x").unwrap();
+            git(&["add", "."]);
+            git(&["commit", "-q", "-m", file]);
+        };
+        git(&["init", "-q"]);
+        commit("a.md");
+        let mut cache = Cache::default();
+        let first = start(root, true).finish(Some(&mut cache));
+        assert_eq!(first["a.md"], "2026-01-02");
+        assert_eq!(start(root, true).finish(Some(&mut cache)), first);
+        commit("b.md");
+        let second = start(root, true).finish(Some(&mut cache));
+        assert_eq!(second, start(root, false).finish(None));
+        assert!(second.contains_key("b.md"), "{second:?}");
     }
 }
