@@ -4,7 +4,6 @@
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
-use pulldown_cmark_escape::escape_html;
 
 use crate::diagnostics::Diagnostic;
 use crate::figures;
@@ -18,7 +17,13 @@ pub fn render<'a>(
     count: &mut usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
+    // A figure is three events: the markup up to the caption, the caption as text (so that the
+    // search index and the print edition see it like any other text), and the closing markup.
+    let mut queued: Vec<(Event<'a>, Range<usize>)> = Vec::new();
     std::iter::from_fn(move || {
+        if let Some(next) = queued.pop() {
+            return Some(next);
+        }
         let (event, range) = events.next()?;
         let is_figure = matches!(&event, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
             if info.split_whitespace().next() == Some(INFO_STRING));
@@ -26,17 +31,18 @@ pub fn render<'a>(
             return Some((event, range));
         }
         let (spec, end) = super::highlight::block_text(&mut events, range.end);
+        let range = range.start..end;
         // The spec starts on the line after the opening fence.
         let spec_line = line_of(range.start) + 1;
-        let html = match figures::render(&spec) {
+        match figures::render(&spec) {
             Ok(fig) => {
                 *count += 1;
-                let mut caption = String::new();
-                escape_html(&mut caption, &fig.caption).ok();
-                format!(
-                    "<figure class=\"figure\">\n{}\n<figcaption>{caption}</figcaption>\n</figure>\n",
-                    fig.svg
-                )
+                queued.push((Event::Html("</figcaption>\n</figure>\n".into()), range.clone()));
+                if !fig.caption.is_empty() {
+                    queued.push((Event::Text(fig.caption.into()), range.clone()));
+                }
+                let open = format!("<figure class=\"figure\">\n{}\n<figcaption>", fig.svg);
+                Some((Event::Html(CowStr::from(open)), range))
             }
             Err(e) => {
                 let mut message = String::from("figure: ");
@@ -45,9 +51,36 @@ pub fn render<'a>(
                 }
                 message.push_str(&e.message);
                 diagnostics.push(Diagnostic::error(file, spec_line + e.line, 0, message));
-                String::new()
+                Some((Event::Html(CowStr::from("")), range))
             }
-        };
-        Some((Event::Html(CowStr::from(html)), range.start..end))
+        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::content::Page;
+
+    /// The caption is text like any other: escaped in the HTML, and in the text that search
+    /// indexes, under the heading the figure sits in.
+    #[test]
+    fn captions_are_searchable_text() {
+        let body = "## 感受野\n\n```figure\nkind: receptive-field\ncaption: 三层 3×3 <卷积> & \"堆叠\"\nlayers:\n  - {kernel: 3, name: a}\n  - {kernel: 3, name: b}\n  - {kernel: 3, name: c}\n```\n\n之后的段落。\n";
+        let page = Page::parse("a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
+        let rendered = crate::markdown::render(&page, &Default::default(), false, None);
+        assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
+        assert!(
+            rendered
+                .html
+                .contains("<figcaption>三层 3×3 &lt;卷积&gt; &amp; \"堆叠\"</figcaption>\n</figure>"),
+            "{}",
+            rendered.html
+        );
+        let under_heading = &rendered.blocks[1].text;
+        assert!(
+            under_heading.contains("三层 3×3 <卷积> & \"堆叠\"\n"),
+            "{under_heading:?}"
+        );
+        assert!(under_heading.contains("之后的段落。"), "{under_heading:?}");
+    }
 }
