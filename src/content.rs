@@ -144,13 +144,12 @@ impl Cache {
 
 type Files = HashMap<String, Loaded>;
 
+/// A file as read, with the size and time it had then.
 #[derive(Clone)]
 struct Loaded {
     len: u64,
     modified: SystemTime,
-    source: Arc<str>,
-    meta: Arc<FrontMatter>,
-    body_start: usize,
+    page: Page,
 }
 
 /// What a walk of `content/` found.
@@ -345,15 +344,8 @@ fn read_page(
     earlier: Option<&Files>,
     unchanged: bool,
 ) -> Result<(Page, Option<Loaded>), Diagnostic> {
-    let kept = |f: &Loaded| Page {
-        rel: rel.to_string(),
-        meta: f.meta.clone(),
-        source: f.source.clone(),
-        body_start: f.body_start,
-        section: 0,
-    };
     if unchanged && let Some(f) = earlier.and_then(|e| e.get(rel)) {
-        return Ok((kept(f), Some(f.clone())));
+        return Ok((f.page.clone(), Some(f.clone())));
     }
     let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
     let metadata = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
@@ -363,16 +355,14 @@ fn read_page(
     };
     let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let page = match earlier.get(rel) {
-        Some(f) if f.len == len && f.modified == modified => kept(f),
+        Some(f) if f.len == len && f.modified == modified => f.page.clone(),
         _ => read_new_page(path, rel, len, &err)?,
     };
     let settled = modified.elapsed().is_ok_and(|age| age > RACY);
     let loaded = settled.then(|| Loaded {
         len,
         modified,
-        source: page.source.clone(),
-        meta: page.meta.clone(),
-        body_start: page.body_start,
+        page: page.clone(),
     });
     Ok((page, loaded))
 }

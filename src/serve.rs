@@ -223,15 +223,15 @@ impl Seen {
         if sources.is_empty() {
             return None;
         }
+        let edit = matches!(
+            event.kind,
+            EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_))
+        );
         let mut edited = Vec::new();
         for rel in &sources {
             let Ok(in_content) = rel.strip_prefix(CONTENT_DIR) else {
                 continue;
             };
-            let edit = matches!(
-                event.kind,
-                EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_))
-            );
             match in_content.to_str() {
                 Some(path) if edit => edited.push(path.replace(std::path::MAIN_SEPARATOR, "/")),
                 _ => return Some(Seen::Unknown),
@@ -284,12 +284,14 @@ fn rebuild(root: &Path, cache: &mut Cache, shared: &Shared, report: &dyn Fn(Repo
             report(Report::Failed {
                 diagnostics: &diagnostics,
             });
-            let mut state = shared.state();
-            state.errors = diagnostics;
-            state.generation += 1;
+            {
+                let mut state = shared.state();
+                state.errors = diagnostics;
+                state.generation += 1;
+            }
+            shared.changed.notify_all();
         }
     }
-    shared.changed.notify_all();
 }
 
 /// Why a request path is not looked up.
