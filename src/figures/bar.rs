@@ -14,7 +14,8 @@ pub(super) struct Bar;
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     categories: Vec<String>,
     series: Vec<Series>,
     #[serde(default)]
@@ -28,10 +29,6 @@ impl FigureKind for Bar {
     const SUMMARY: &'static str = "grouped bar chart of inline data";
     const FIELDS: &'static [&'static str] = &["kind", "caption", "categories", "series", "ylabel", "log"];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let n = spec.categories.len();

@@ -73,7 +73,8 @@ enum ChartStyle {
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     #[serde(default = "d_k")]
     k: u64,
     #[serde(default = "d_c")]
@@ -154,10 +155,6 @@ impl FigureKind for ConvCost {
         "values", "style", "log",
     ];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let base = Shape {

@@ -16,7 +16,8 @@ const MAX_SAMPLES: usize = 10_000;
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     series: Vec<String>,
     labels: Option<Vec<String>>,
     #[serde(default = "default_x")]
@@ -57,10 +58,6 @@ impl FigureKind for Function {
         "samples",
     ];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let data = compute(spec, src)?;

@@ -30,7 +30,8 @@ enum Op {
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     op: Op,
     input: Option<Mat>,
     channels: Option<Vec<Mat>>,
@@ -151,10 +152,6 @@ impl FigureKind for Grid {
         "kind", "caption", "op", "input", "channels", "size", "stride", "scale", "kernel", "shape",
     ];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let (inputs, outputs, fill, what) = compute(spec, src)?;

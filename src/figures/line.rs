@@ -23,7 +23,8 @@ pub(super) struct Series {
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     series: Vec<Series>,
     x: Option<Vec<f64>>,
     #[serde(default)]
@@ -72,10 +73,6 @@ impl FigureKind for Line {
     const SUMMARY: &'static str = "line chart of inline data";
     const FIELDS: &'static [&'static str] = &["kind", "caption", "series", "x", "xlabel", "ylabel", "log"];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let len = spec.x.as_ref().map(Vec::len);

@@ -106,8 +106,6 @@ trait FigureKind {
     /// Checks the spec, computes the data and draws it. Returns the SVG (already finished
     /// by [`style::finish`]) and the plain-text description.
     fn draw(spec: &Self::Spec, src: &Source) -> Result<Drawn, FigureError>;
-    /// The caption given in the spec, if any.
-    fn caption(spec: &Self::Spec) -> Option<&str>;
 }
 
 /// What a kind hands back: the finished SVG and its description.
@@ -121,7 +119,7 @@ pub struct KindInfo {
     pub name: &'static str,
     pub summary: &'static str,
     pub fields: &'static [&'static str],
-    render: fn(&Source) -> Result<Figure, FigureError>,
+    render: fn(&Source) -> Result<Drawn, FigureError>,
 }
 
 const fn entry<K: FigureKind>() -> KindInfo {
@@ -147,9 +145,11 @@ pub const KINDS: &[KindInfo] = &[
 /// Renders one ` ```figure ` block body.
 pub fn render(spec: &str) -> Result<Figure, FigureError> {
     let src = Source { text: spec };
+    /// What every kind's spec holds (each spec also names them, as it refuses unknown fields).
     #[derive(Deserialize)]
     struct Head {
         kind: Option<String>,
+        caption: Option<String>,
     }
     let head: Head = serde_saphyr::from_str(spec).map_err(|e| src.yaml_error(&e))?;
     let Some(kind) = head.kind else {
@@ -160,7 +160,18 @@ pub fn render(spec: &str) -> Result<Figure, FigureError> {
         });
     };
     match KINDS.iter().find(|k| k.name == kind) {
-        Some(info) => (info.render)(&src),
+        Some(info) => {
+            let drawn = (info.render)(&src)?;
+            let caption = match head.caption {
+                Some(c) if !c.trim().is_empty() => c.trim().to_string(),
+                _ => drawn.description.clone(),
+            };
+            Ok(Figure {
+                svg: drawn.svg,
+                caption,
+                description: drawn.description,
+            })
+        }
         None => {
             let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
             Err(src.error(
@@ -179,18 +190,9 @@ fn kind_names() -> String {
     KINDS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
 }
 
-fn run<K: FigureKind>(src: &Source) -> Result<Figure, FigureError> {
+fn run<K: FigureKind>(src: &Source) -> Result<Drawn, FigureError> {
     let spec: K::Spec = serde_saphyr::from_str(src.text).map_err(|e| src.yaml_error(&e))?;
-    let drawn = K::draw(&spec, src)?;
-    let caption = match K::caption(&spec) {
-        Some(c) if !c.trim().is_empty() => c.trim().to_string(),
-        _ => drawn.description.clone(),
-    };
-    Ok(Figure {
-        svg: drawn.svg,
-        caption,
-        description: drawn.description,
-    })
+    K::draw(&spec, src)
 }
 
 /// The YAML body, kept to map fields back to lines.

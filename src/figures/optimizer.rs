@@ -28,7 +28,8 @@ pub(super) enum Method {
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     f: Option<String>,
     #[serde(default = "d_start")]
     start: [f64; 2],
@@ -118,10 +119,6 @@ impl FigureKind for Optimizer {
         "kind", "caption", "f", "start", "lr", "momentum", "steps", "methods", "x", "y",
     ];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         let text = spec.f.as_deref().unwrap_or(DEFAULT_F);

@@ -15,7 +15,8 @@ const MAX_LAYERS: usize = 200;
 pub(super) struct Spec {
     #[serde(rename = "kind")]
     _kind: String,
-    caption: Option<String>,
+    #[serde(rename = "caption")]
+    _caption: Option<String>,
     layers: Vec<Layer>,
 }
 
@@ -60,10 +61,6 @@ impl FigureKind for ReceptiveField {
     const SUMMARY: &'static str = "receptive field per layer of a (kernel, stride, dilation) stack";
     const FIELDS: &'static [&'static str] = &["kind", "caption", "layers"];
     type Spec = Spec;
-
-    fn caption(spec: &Spec) -> Option<&str> {
-        spec.caption.as_deref()
-    }
 
     fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
         if spec.layers.is_empty() || spec.layers.len() > MAX_LAYERS {
