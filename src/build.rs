@@ -15,7 +15,7 @@ use crate::diagnostics::{Diagnostic, has_errors};
 use crate::markdown::{self, InEdition, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
 use crate::templates::{Body, PageView, SiteViews, Templates, context};
-use crate::{figures, history, links, print, search};
+use crate::{figures, history, limits, links, print, search};
 
 pub const STATIC_DIR: &str = "static";
 
@@ -129,6 +129,7 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
     let Some(site) = site else {
         return Err(finish(diagnostics));
     };
+    diagnostics.extend(limits::check_notes(&site));
 
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
     let inputs = RenderInputs {
@@ -297,6 +298,7 @@ fn plan_with(root: &Path, mut cache: Option<&mut Cache>) -> Result<Plan, Vec<Dia
         );
         files.insert(print::OUTPUT.into(), Contents::Parts(parts));
     }
+    diagnostics.extend(limits::check_output(&site, &files));
     if has_errors(&diagnostics) {
         return Err(finish(diagnostics));
     }

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::limits::Limits;
 
 pub const FILE_NAME: &str = "site.toml";
 
@@ -27,6 +28,9 @@ pub struct Config {
     /// Trusted sites may keep raw HTML unsanitized.
     #[serde(default)]
     pub unsafe_html: bool,
+    /// What one note can make the build produce (see [`Limits`]).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 fn default_language() -> String {
@@ -70,6 +74,17 @@ mod tests {
         let err = Config::parse("title = \"x\"\n\nbogus = 1\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("bogus"), "{}", err.message);
+    }
+
+    #[test]
+    fn limits_default_and_can_be_changed() {
+        let c = Config::parse("title = \"x\"\n").unwrap();
+        assert_eq!(c.limits, Limits::default());
+        let c = Config::parse("title = \"x\"\n[limits]\ntags_per_note = 3\n").unwrap();
+        assert_eq!(c.limits.tags_per_note, 3);
+        assert_eq!(c.limits.output_mb, Limits::default().output_mb);
+        let err = Config::parse("title = \"x\"\n[limits]\ntags = 3\n").unwrap_err();
+        assert_eq!(err.line, 3);
     }
 
     #[test]

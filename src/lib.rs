@@ -9,6 +9,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod figures;
 pub mod history;
+pub mod limits;
 pub mod links;
 pub mod markdown;
 pub mod output;
