@@ -39,7 +39,7 @@ fn site() -> tempfile::TempDir {
 }
 
 fn start(root: &Path) -> Server {
-    Server::start(root, Options::new("127.0.0.1:0".parse().unwrap()), |_| {}).unwrap()
+    Server::start(root, "127.0.0.1:0".parse().unwrap(), |_| {}).unwrap()
 }
 
 /// Sends `GET target` as written (no client-side normalization) and returns (status, headers, body).
@@ -253,7 +253,7 @@ fn a_foreign_host_is_refused_and_allowed_hosts_are_served() {
         allowed_hosts: vec!["notes.test".into()],
         ..Options::new("127.0.0.1:0".parse().unwrap())
     };
-    let server = Server::start(dir.path(), options, |_| {}).unwrap();
+    let server = Server::start_with(dir.path(), options, |_| {}).unwrap();
     let addr = server.addr();
     let port = addr.port();
     for host in [
@@ -344,7 +344,7 @@ fn above_the_stream_cap_a_stream_is_refused_and_pages_still_served() {
         max_streams: 3,
         ..Options::new("127.0.0.1:0".parse().unwrap())
     };
-    let server = Server::start(dir.path(), options, |_| {}).unwrap();
+    let server = Server::start_with(dir.path(), options, |_| {}).unwrap();
     let addr = server.addr();
     let mut open: Vec<TcpStream> = (0..3)
         .map(|_| {
@@ -397,7 +397,7 @@ fn idle_and_half_sent_requests_are_closed() {
         idle_timeout: Duration::from_millis(300),
         ..Options::new("127.0.0.1:0".parse().unwrap())
     };
-    let server = Server::start(dir.path(), options, |_| {}).unwrap();
+    let server = Server::start_with(dir.path(), options, |_| {}).unwrap();
     for sent in ["", "GET / HTTP/1.1\r\nHost: local"] {
         let mut stream = TcpStream::connect(server.addr()).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();

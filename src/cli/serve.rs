@@ -48,7 +48,7 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
         allowed_hosts: args.allow_hosts,
         ..Options::new(SocketAddr::new(args.bind, args.port))
     };
-    match Server::start(root, options, report) {
+    match Server::start_with(root, options, report) {
         Ok(server) => {
             eprintln!(
                 "serving http://{}/ ; watching content/, templates/, static/ and site.toml (Ctrl-C stops)",
