@@ -507,3 +507,52 @@ fn binding_beyond_loopback_warns() {
     let addr: SocketAddr = ([127, 0, 0, 1], server.addr.port()).into();
     assert_eq!(get(addr, "/s/a.html").0, 200);
 }
+
+/// In Chromium: with every live-reload stream refused, the page polls the status and still
+/// reloads after an edit, and shows a failed build's errors.
+#[test]
+fn a_page_refused_a_stream_polls_and_reloads_in_a_browser() {
+    use headless_chrome::{Browser, LaunchOptions};
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() && std::env::var("CI").as_deref() != Ok("true") {
+        eprintln!("SKIPPED: no {}", chromium.display());
+        return;
+    }
+    let dir = site();
+    let options = Options {
+        max_streams: 0,
+        ..Options::new("127.0.0.1:0".parse().unwrap())
+    };
+    let server = Server::start_with(dir.path(), options, |_| {}).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let launch = LaunchOptions::default_builder()
+        .path(Some(chromium.to_path_buf()))
+        .headless(true)
+        .sandbox(false)
+        .user_data_dir(Some(profile.path().to_path_buf()))
+        .idle_browser_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let browser = Browser::new(launch).expect("Chromium starts");
+    let tab = browser.new_tab().unwrap();
+    tab.navigate_to(&format!("http://{}/s/a.html", server.addr()))
+        .unwrap();
+    tab.wait_until_navigated().unwrap();
+    let text = |tab: &headless_chrome::Tab| {
+        let value = tab.evaluate("document.body.innerText", false).unwrap().value;
+        value
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    };
+    assert!(text(&tab).contains("第一版正文"));
+
+    let note = dir.path().join("content/s/a.md");
+    write(&note, "---\ntitle: 甲\n---\n\n轮询看到的新版。\n");
+    poll("the page reloaded by polling", || {
+        text(&tab).contains("轮询看到的新版")
+    });
+    write(&note, "---\ntitle: 甲\nweight: heavy\n---\n");
+    poll("the errors shown by polling", || {
+        text(&tab).contains("content/s/a.md:3")
+    });
+}
