@@ -14,7 +14,8 @@ use crate::content::{self, CONTENT_DIR, Page, Site};
 use crate::diagnostics::{Diagnostic, has_errors};
 use crate::markdown::{self, InEdition, Rendered, slug::slug};
 use crate::output::{self, Contents, OutputFile};
-use crate::templates::{Body, PageView, SiteViews, Templates, context};
+use crate::templates::{Templates, context};
+use crate::views::{Body, PageView, SiteViews};
 use crate::{figures, history, links, print, search};
 
 pub const STATIC_DIR: &str = "static";
@@ -422,7 +423,7 @@ fn lay_out(
             fresh: false,
         });
     }
-    let html = templates.render(name, &context(view))?.into_bytes().into();
+    let html = templates.render(name, &context(view)?)?.into_bytes().into();
     Ok(LaidOut {
         path,
         key,

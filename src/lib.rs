@@ -1,7 +1,8 @@
 //! figmark: a static site generator for cross-linked markdown notes with figures drawn at
 //! build time. The modules follow the pipeline: [`content`] loads, [`markdown`] renders (with
-//! [`figures`]), [`links`] checks cross-links, [`search`] indexes the text, [`templates`] lays
-//! out pages, [`output`] writes; [`build`] runs the stages in order.
+//! [`figures`]), [`links`] checks cross-links, [`search`] indexes the text, [`views`] says what
+//! each page shows and [`templates`] lays it out, [`output`] writes; [`build`] runs the stages
+//! in order.
 
 pub mod build;
 pub mod config;
@@ -17,3 +18,4 @@ pub mod search;
 pub mod serve;
 pub mod templates;
 pub mod urls;
+pub mod views;
