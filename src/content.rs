@@ -3,17 +3,16 @@
 //! Paths inside the site are `/`-separated strings relative to `content/` (`cnn/receptive-field.md`),
 //! so that output never depends on the host's path separator.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use rayon::prelude::*;
 use serde::Deserialize;
 use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::memo;
 
 pub const CONTENT_DIR: &str = "content";
 pub const SECTION_INDEX: &str = "_index.md";
@@ -115,101 +114,37 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
-/// Files read by earlier loads, by path under `content/`: kept by `figmark serve` so that a
-/// rebuild reads and parses only the files that changed.
-///
-/// Without more, every file is looked at again (its size and time) on every load. `figmark
-/// serve` also tells the cache what its file watcher saw ([`Cache::watched`]): while the watcher
-/// vouches that files under `content/` were only edited, not added, removed or renamed, the last
-/// walk of the folder is reused and only the edited files are looked at.
-#[derive(Default)]
-pub struct Cache {
-    files: Files,
-    /// The last walk of `content/`, kept when it found nothing to report and no symbolic link
-    /// (an edit to a link's target is seen under the target's path).
-    listing: Option<Listing>,
-    /// The files (by path under `content/`) a watcher saw edited since the last load; `None`
-    /// unless it vouches for the rest.
-    edited: Option<HashSet<String>>,
-}
-
-impl Cache {
-    /// What a file watcher saw since the last load: `Some(paths)` when the only changes under
-    /// `content/` were edits to the files at `paths` (`/`-separated, under `content/`), `None`
-    /// when it cannot vouch for that (a file added, removed or renamed, or events lost).
-    pub fn watched(&mut self, edited: Option<HashSet<String>>) {
-        self.edited = edited;
-    }
-}
-
-type Files = HashMap<String, Loaded>;
-
-/// A file as read, with the size and time it had then.
-#[derive(Clone)]
-struct Loaded {
-    len: u64,
-    modified: SystemTime,
-    page: Page,
-}
-
 /// What a walk of `content/` found.
-#[derive(Default)]
-struct Listing {
+#[derive(Default, Clone)]
+pub(crate) struct Listing {
     /// Markdown files: path under `content/` and full path.
-    markdown: Vec<(String, PathBuf)>,
+    pub(crate) markdown: Vec<(String, PathBuf)>,
     assets: Vec<String>,
     /// Each folder holding markdown, and whether it has an `_index.md`.
     dirs_with_pages: BTreeMap<String, bool>,
-    diagnostics: Vec<Diagnostic>,
-    symlinks: bool,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) symlinks: bool,
 }
-
-/// A file modified this recently may be written again within its timestamp's granularity
-/// without its size or time changing (git's "racily clean" files): it is read every time.
-const RACY: Duration = Duration::from_secs(2);
 
 /// Reads every file under `root/content`. Returns the site when there is one to build, and all
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
-/// With `cache`, a file whose size and modification time are those it had in an earlier load is
-/// not read again.
-pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
+/// `files` decides which files need reading again (see [`memo::Files`]).
+pub fn load(root: &Path, config: Config, files: &mut memo::Files) -> (Option<Site>, Vec<Diagnostic>) {
     let content_root = root.join(CONTENT_DIR);
-    let edited = cache.as_mut().and_then(|c| c.edited.take());
-    let vouched = cache
-        .as_mut()
-        .and_then(|c| c.listing.take())
-        .zip(edited)
-        .filter(|_| content_root.is_dir());
-    let (listing, edited) = match vouched {
+    let (listing, edited) = match files.vouched_listing().filter(|_| content_root.is_dir()) {
         Some((listing, edited)) => (listing, Some(edited)),
         None => (walk(root, &content_root), None),
     };
     let mut diagnostics = listing.diagnostics.clone();
     let mut pages = Vec::new();
-    // Reading and parsing front matter is most of a large site's load: spread it over the cores.
-    let earlier = cache.as_ref().map(|c| &c.files);
-    let read: Vec<_> = listing
-        .markdown
-        .par_iter()
-        .map(|(rel, path)| {
-            let unchanged = edited.as_ref().is_some_and(|e| !e.contains(rel));
-            read_page(path, rel, earlier, unchanged)
-        })
-        .collect();
-    let mut now = Files::default();
-    for result in read {
+    for result in files.read_all(&listing.markdown, edited.as_ref(), read_new_page) {
         match result {
-            Ok((page, loaded)) => {
-                if let Some(loaded) = loaded {
-                    now.insert(page.rel.clone(), loaded);
-                }
-                if !page.meta.draft {
-                    pages.push(page);
-                }
-            }
+            Ok(page) if page.meta.draft => {}
+            Ok(page) => pages.push(page),
             Err(d) => diagnostics.push(d),
         }
     }
+    files.keep_listing(&listing);
 
     if !content_root.is_dir() {
         diagnostics.push(Diagnostic::error(CONTENT_DIR, 0, 0, "content folder not found"));
@@ -228,13 +163,7 @@ pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Opti
             );
         }
     }
-    let assets = listing.assets.clone();
-    if let Some(cache) = cache {
-        cache.files = now;
-        if listing.diagnostics.is_empty() && !listing.symlinks {
-            cache.listing = Some(listing);
-        }
-    }
+    let assets = listing.assets;
     if pages.iter().all(|p| p.rel != SECTION_INDEX) {
         return (None, diagnostics);
     }
@@ -335,52 +264,21 @@ fn symlink_target_inside(content_root: &Path, link: &Path) -> std::io::Result<bo
     Ok(target.starts_with(content_root.canonicalize()?))
 }
 
-/// Reads one page, drafts included. With `earlier` (the files of the earlier load), an
-/// unchanged file is taken from there, and the page is returned with what to keep for the next
-/// load when its time is settled. A file known to be `unchanged` is not even looked at.
-fn read_page(
-    path: &Path,
-    rel: &str,
-    earlier: Option<&Files>,
-    unchanged: bool,
-) -> Result<(Page, Option<Loaded>), Diagnostic> {
-    if unchanged && let Some(f) = earlier.and_then(|e| e.get(rel)) {
-        return Ok((f.page.clone(), Some(f.clone())));
-    }
-    let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
-    let metadata = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
-    let len = metadata.len();
-    let Some(earlier) = earlier else {
-        return Ok((read_new_page(path, rel, len, &err)?, None));
-    };
-    let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let page = match earlier.get(rel) {
-        Some(f) if f.len == len && f.modified == modified => f.page.clone(),
-        _ => read_new_page(path, rel, len, &err)?,
-    };
-    let settled = modified.elapsed().is_ok_and(|age| age > RACY);
-    let loaded = settled.then(|| Loaded {
-        len,
-        modified,
-        page: page.clone(),
-    });
-    Ok((page, loaded))
+/// The error for a file that cannot be read.
+pub(crate) fn read_error(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), 0, 0, format!("cannot read: {e}"))
 }
 
 /// Reads and parses one page, drafts included.
-fn read_new_page(
-    path: &Path,
-    rel: &str,
-    len: u64,
-    err: &dyn Fn(usize, String) -> Diagnostic,
-) -> Result<Page, Diagnostic> {
+fn read_new_page(path: &Path, rel: &str, len: u64) -> Result<Page, Diagnostic> {
+    let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
     if len > MAX_FILE_BYTES {
         return Err(err(
             0,
             format!("file is {len} bytes, over the limit of {MAX_FILE_BYTES}"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| read_error(rel, &e))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;

@@ -3,7 +3,7 @@
 //!
 //! The site is served from memory: each build's files are held in a map (pages as bytes, static
 //! files and assets by their source path) and swapped in whole when the build succeeds. That
-//! makes a rebuild cost only the pages a change touched ([`build::Cache`]), never a rewrite of
+//! makes a rebuild cost only the pages a change touched ([`Memo`](crate::memo::Memo)), never a rewrite of
 //! the output folder, and it makes serving safe by construction: only paths the build planned
 //! can be answered, so `..`, encoded dots or absolute paths cannot reach other files. A failed
 //! build keeps the last good map and publishes its errors instead.
@@ -27,10 +27,11 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Request, Response, StatusCode};
 
-use crate::build::{self, Cache, Plan, STATIC_DIR};
+use crate::build::{self, Plan, STATIC_DIR};
 use crate::config;
 use crate::content::CONTENT_DIR;
 use crate::diagnostics::Diagnostic;
+use crate::memo::Memo;
 use crate::output::Contents;
 use crate::templates::TEMPLATE_DIR;
 
@@ -123,7 +124,7 @@ impl Server {
         }
 
         // Watching starts first, so that no change made during the first build goes unseen.
-        let mut cache = Cache::default();
+        let mut cache = Memo::default();
         rebuild(root, &mut cache, &shared, &report);
 
         let mut threads = Vec::new();
@@ -260,9 +261,9 @@ fn is_source_rel(rel: &Path) -> bool {
     }
 }
 
-fn rebuild(root: &Path, cache: &mut Cache, shared: &Shared, report: &dyn Fn(Report)) {
+fn rebuild(root: &Path, cache: &mut Memo, shared: &Shared, report: &dyn Fn(Report)) {
     let start = Instant::now();
-    match build::plan_incremental(root, cache) {
+    match build::plan(root, cache) {
         Ok(mut plan) => {
             let files: HashMap<String, Contents> = std::mem::take(&mut plan.files)
                 .into_iter()

@@ -201,7 +201,7 @@ pub struct PageView<'a> {
 /// Site-wide facts the views need, computed once.
 pub struct SiteViews<'a> {
     pub site: &'a Site,
-    pub rendered: &'a [Rendered],
+    pub rendered: &'a [Arc<Rendered>],
     pub backlinks: &'a [Vec<Backlink>],
     /// Output path of each tag's page, by tag name.
     pub tag_pages: &'a BTreeMap<String, String>,
@@ -223,7 +223,7 @@ pub struct SiteViews<'a> {
 impl<'a> SiteViews<'a> {
     pub fn new(
         site: &'a Site,
-        rendered: &'a [Rendered],
+        rendered: &'a [Arc<Rendered>],
         backlinks: &'a [Vec<Backlink>],
         tag_pages: &'a BTreeMap<String, String>,
         last_changed: &'a HashMap<String, String>,
@@ -538,7 +538,7 @@ mod tests {
             std::fs::write(path, format!("---\n{meta}\n---\nbody\n")).unwrap();
         }
         let config = Config::parse(config).unwrap();
-        let (site, diagnostics) = crate::content::load(dir.path(), config, None);
+        let (site, diagnostics) = crate::content::load(dir.path(), config, &mut Default::default());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         site.unwrap()
     }
@@ -560,9 +560,10 @@ mod tests {
 
     /// Views of `site` with no markdown rendered, links or tags.
     fn with_views<R>(site: &Site, rendered: &[Rendered], f: impl FnOnce(&SiteViews) -> R) -> R {
+        let rendered: Vec<Arc<Rendered>> = rendered.iter().cloned().map(Arc::new).collect();
         let backlinks = vec![Vec::new(); site.pages.len()];
         let (tags, dates) = (BTreeMap::new(), HashMap::new());
-        f(&SiteViews::new(site, rendered, &backlinks, &tags, &dates, None))
+        f(&SiteViews::new(site, &rendered, &backlinks, &tags, &dates, None))
     }
 
     fn index_of(site: &Site, rel: &str) -> usize {
