@@ -18,6 +18,7 @@ pub mod output;
 pub mod print;
 pub mod search;
 pub mod serve;
+pub mod strings;
 pub mod templates;
 pub mod urls;
 pub mod views;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::content::{Page, Site};
 use crate::links::Backlink;
 use crate::markdown::Rendered;
+use crate::strings::Strings;
 use crate::urls;
 
 #[derive(Serialize, Hash)]
@@ -196,6 +197,8 @@ pub struct PageView<'a> {
     canonical: Option<String>,
     /// The home page's map of the notes (an SVG).
     pub link_map: Option<Body<'a>>,
+    /// The interface strings.
+    t: &'a Strings,
 }
 
 /// Site-wide facts the views need, computed once.
@@ -209,6 +212,8 @@ pub struct SiteViews<'a> {
     pub last_changed: &'a HashMap<String, String>,
     /// Each page's hash of its rendered HTML, when views are to be hashed (see [`Body`]).
     pub content_keys: Option<&'a [u64]>,
+    /// The site's interface strings.
+    pub strings: Strings,
     /// Each page's place in the reading order.
     positions: Vec<Option<usize>>,
     /// Each page's output path.
@@ -240,6 +245,7 @@ impl<'a> SiteViews<'a> {
             tag_pages,
             last_changed,
             content_keys,
+            strings: Strings::new(&site.config.language, &site.config.strings),
             positions,
             paths: site.pages.iter().map(Page::output_path).collect(),
             list_navs: Default::default(),
@@ -280,6 +286,7 @@ impl SiteViews<'_> {
             last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             link_map: None,
             canonical: canonical(&site.config.base_url, from),
+            t: &self.strings,
         }
     }
 
@@ -427,7 +434,7 @@ impl SiteViews<'_> {
         if partial {
             // The section's own page lists all its subsections.
             let mut all = self.nav_item(section.index, from);
-            all.title = format!("全部章节（{}）", subs.len());
+            all.title = self.strings.count("all_sections", subs.len());
             all.href.push_str("#sections");
             all.more = true;
             items.push(all);
@@ -506,6 +513,7 @@ impl SiteViews<'_> {
             last_changed: None,
             link_map: None,
             canonical: canonical(&config.base_url, from),
+            t: &self.strings,
         }
     }
 }

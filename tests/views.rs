@@ -113,3 +113,91 @@ fn difference_names_the_first_differing_line() {
     let longer = first_difference("a\n", "a\nb\n").unwrap();
     assert!(longer.contains("+    2   b\n"), "{longer}");
 }
+
+/// Appends `text` to the site.toml of the copy at `root`.
+fn append_to_config(root: &Path, text: &str) {
+    let path = root.join("site.toml");
+    let config = fs::read_to_string(&path).unwrap() + text;
+    fs::write(path, config).unwrap();
+}
+
+#[test]
+fn english_site_shows_english_interface_strings_and_its_own() {
+    let (_tmp, out) = build_copy("views", |root| {
+        append_to_config(
+            root,
+            "language = \"en\"\n\n[strings]\nedit_page = \"Suggest an edit\"\n",
+        )
+    });
+    let expect = |page: &str, texts: &[&str]| {
+        let html = read(&out, page);
+        for text in texts {
+            assert!(html.contains(text), "{page} lacks {text:?}");
+        }
+    };
+    expect(
+        "nets/conv.html",
+        &[
+            "<html lang=\"en\"",
+            ">Skip to the text</a>",
+            "placeholder=\"Search the notes (/)\"",
+            "<summary>On this page</summary>",
+            "aria-label=\"Tags\"",
+            ">Linked from</h2>",
+            "<span>Previous</span>",
+            "<span>Next</span>",
+            ">Suggest an edit</a>",
+            "made with figmark · <a href=\"../print.html\">Print edition</a>",
+        ],
+    );
+    expect(
+        "tags/index.html",
+        &[
+            "Tags · ",
+            "Every note, by tag.",
+            "<p>3 notes</p>",
+            "<p>1 note</p>",
+        ],
+    );
+    expect("tags/cnn.html", &["<title>Tag: CNN · "]);
+    expect(
+        "404.html",
+        &[
+            "<h1>Page not found</h1>",
+            ">home page</a> and look in the contents.",
+        ],
+    );
+    expect("print.html", &["<title>视图测试 · Print edition</title>"]);
+    // No Chinese interface string is left; those with `{n}` or `{name}`, and 首页 (the fixture's
+    // home page is called so itself), could match the notes' text and are checked above.
+    let zh = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/strings/zh-CN.toml");
+    let zh: toml::Table = toml::from_str(&fs::read_to_string(zh).unwrap()).unwrap();
+    let zh: Vec<(&String, &str)> = zh
+        .iter()
+        .map(|(key, text)| (key, text.as_str().unwrap()))
+        .filter(|(key, text)| !text.contains('{') && *key != "not_found_home")
+        .collect();
+    for page in common::html_files(&out) {
+        let html = fs::read_to_string(&page).unwrap();
+        for (key, text) in &zh {
+            assert!(!html.contains(text), "{} shows {key} = {text:?}", page.display());
+        }
+    }
+}
+
+#[test]
+fn unknown_interface_string_is_an_error_naming_its_line() {
+    let src = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("views"), src.path());
+    append_to_config(src.path(), "\n[strings]\nprev = \"Back\"\nnxet = \"On\"\n");
+    let errors = figmark::build::plan(src.path(), &mut Default::default())
+        .err()
+        .expect("an error");
+    let lines = fs::read_to_string(src.path().join("site.toml"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(errors[0].file.to_string_lossy(), "site.toml");
+    assert_eq!(errors[0].line, lines, "{}", errors[0]);
+    assert!(errors[0].message.contains("`nxet`"), "{}", errors[0]);
+}
