@@ -15,9 +15,9 @@ use crate::strings::Strings;
 use crate::urls;
 
 #[derive(Serialize, Hash)]
-pub struct LinkView<'a> {
-    pub title: &'a str,
-    pub href: String,
+struct LinkView<'a> {
+    title: &'a str,
+    href: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -44,7 +44,7 @@ struct NavItem {
 /// (their hrefs are alike), with the page being shown marked `current` as they are serialized.
 /// It hashes as the items' hash and the current page, so a page's view hashes without going
 /// through the sidebar again.
-pub struct Nav {
+struct Nav {
     items: Arc<NavItems>,
     current: Option<usize>,
 }
@@ -204,14 +204,14 @@ pub struct PageView<'a> {
 /// Site-wide facts the views need, computed once.
 pub struct SiteViews<'a> {
     pub site: &'a Site,
-    pub rendered: &'a [Arc<Rendered>],
-    pub backlinks: &'a [Vec<Backlink>],
+    rendered: &'a [Arc<Rendered>],
+    backlinks: &'a [Vec<Backlink>],
     /// Output path of each tag's page, by tag name.
-    pub tag_pages: &'a BTreeMap<String, String>,
+    tag_pages: &'a BTreeMap<String, String>,
     /// Date of the last commit that changed each page, by path under `content/`.
-    pub last_changed: &'a HashMap<String, String>,
+    last_changed: &'a HashMap<String, String>,
     /// Each page's hash of its rendered HTML, when views are to be hashed (see [`Body`]).
-    pub content_keys: Option<&'a [u64]>,
+    content_keys: Option<&'a [u64]>,
     /// The site's interface strings.
     pub strings: Strings,
     /// Each page's place in the reading order.
