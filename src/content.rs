@@ -3,7 +3,7 @@
 //! Paths inside the site are `/`-separated strings relative to `content/` (`cnn/receptive-field.md`),
 //! so that output never depends on the host's path separator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,6 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::memo;
 
 pub const CONTENT_DIR: &str = "content";
 pub const SECTION_INDEX: &str = "_index.md";
@@ -49,10 +48,10 @@ pub struct Page {
 }
 
 impl Page {
-    /// A page from its path under `content/` and its text; an error is (line, message). Its
-    /// section is set when the site's section tree is built.
-    pub fn parse(rel: &str, source: String) -> Result<Self, (usize, String)> {
-        let (meta, body_start) = parse_front_matter(&source)?;
+    /// A page from its path under `content/` and its text. Its section is set when the site's
+    /// section tree is built.
+    pub fn parse(rel: &str, source: String) -> Result<Self, Diagnostic> {
+        let (meta, body_start) = parse_front_matter(&format!("{CONTENT_DIR}/{rel}"), &source)?;
         Ok(Self {
             rel: rel.to_string(),
             meta: Arc::new(meta),
@@ -114,9 +113,30 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
+/// How the load stage reads files: [`memo::Files`](crate::memo::Files) reuses earlier reads.
+pub trait Reader {
+    /// The last walk of `content/` when it still holds, with the files edited since; `None`
+    /// when the folder must be walked again.
+    fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)>;
+    /// Offers `listing` for reuse by the next load.
+    fn keep_listing(&mut self, listing: &Listing);
+    /// Every file of `files` (path under `content/`, full path) as a page, in order, reading
+    /// with `read_new` those that need it; `edited`, when known, holds the only files that may
+    /// have changed.
+    fn read_all(
+        &mut self,
+        files: &[(String, PathBuf)],
+        edited: Option<&HashSet<String>>,
+        read_new: ReadNew,
+    ) -> Vec<Result<Page, Diagnostic>>;
+}
+
+/// Reads and parses one file (full path, path under `content/`, size in bytes).
+pub type ReadNew = fn(&Path, &str, u64) -> Result<Page, Diagnostic>;
+
 /// What a walk of `content/` found.
 #[derive(Default, Clone)]
-pub(crate) struct Listing {
+pub struct Listing {
     /// Markdown files: path under `content/` and full path.
     pub(crate) markdown: Vec<(String, PathBuf)>,
     assets: Vec<String>,
@@ -128,8 +148,8 @@ pub(crate) struct Listing {
 
 /// Reads every file under `root/content`. Returns the site when there is one to build, and all
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
-/// `files` decides which files need reading again (see [`memo::Files`]).
-pub fn load(root: &Path, config: Config, files: &mut memo::Files) -> (Option<Site>, Vec<Diagnostic>) {
+/// `files` decides which files need reading again.
+pub fn load(root: &Path, config: Config, files: &mut impl Reader) -> (Option<Site>, Vec<Diagnostic>) {
     let content_root = root.join(CONTENT_DIR);
     let (listing, edited) = match files.vouched_listing().filter(|_| content_root.is_dir()) {
         Some((listing, edited)) => (listing, Some(edited)),
@@ -165,6 +185,13 @@ pub fn load(root: &Path, config: Config, files: &mut memo::Files) -> (Option<Sit
     }
     let assets = listing.assets;
     if pages.iter().all(|p| p.rel != SECTION_INDEX) {
+        let home = format!("{CONTENT_DIR}/{SECTION_INDEX}");
+        if !diagnostics.iter().any(|d| d.file.to_string_lossy() == home) {
+            diagnostics.push(
+                Diagnostic::error(home, 0, 0, "the site has no home page")
+                    .with_hint("add an _index.md with a title at the top of the content folder"),
+            );
+        }
         return (None, diagnostics);
     }
     let (sections, reading_order) = build_sections(&mut pages);
@@ -284,19 +311,19 @@ fn read_new_page(path: &Path, rel: &str, len: u64) -> Result<Page, Diagnostic> {
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
         err(line, "file is not valid UTF-8".into())
     })?;
-    Page::parse(rel, source).map_err(|(line, msg)| err(line, msg))
+    Page::parse(rel, source)
 }
 
-/// Splits `---`-fenced YAML front matter off the body. Errors carry the file line.
-pub fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, String)> {
+/// Splits `---`-fenced YAML front matter off the body of `file`. Errors carry the file line.
+pub fn parse_front_matter(file: &str, source: &str) -> Result<(FrontMatter, usize), Diagnostic> {
+    let err = |line: usize, message: &str| Diagnostic::error(file, line, 0, message);
     let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
     let text = &source[bom..];
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
-        return Err((
+        return Err(err(
             1,
-            "missing front matter: the file must start with a `---` line, then YAML with at least a `title`"
-                .into(),
+            "missing front matter: the file must start with a `---` line, then YAML with at least a `title`",
         ));
     }
     let yaml_start = bom + first_line_end;
@@ -310,19 +337,19 @@ pub fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, 
         offset += line.len();
     }
     let Some((yaml_end, body_start)) = yaml_end else {
-        return Err((1, "front matter is not closed by a `---` line".into()));
+        return Err(err(1, "front matter is not closed by a `---` line"));
     };
     let yaml = &source[yaml_start..yaml_end];
     if yaml.trim().is_empty() {
-        return Err((2, "front matter is empty: `title` is required".into()));
+        return Err(err(2, "front matter is empty: `title` is required"));
     }
     let meta: FrontMatter = serde_saphyr::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(0, |l| l.line() as usize);
-        (1 + line.max(1), yaml_error_message(&e))
+        err(1 + line.max(1), &yaml_error_message(&e))
     })?;
     if meta.title.trim().is_empty() {
         let line = yaml.lines().position(|l| l.starts_with("title")).unwrap_or(0) + 2;
-        return Err((line, "`title` must not be empty".into()));
+        return Err(err(line, "`title` must not be empty"));
     }
     Ok((meta, body_start))
 }
@@ -412,10 +439,17 @@ pub fn line_of(page: &Page, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    fn parse(src: &str) -> Result<(FrontMatter, usize), (usize, String)> {
+        parse_front_matter("content/a.md", src).map_err(|d| {
+            assert_eq!(d.file.to_string_lossy(), "content/a.md");
+            (d.line, d.message)
+        })
+    }
+
     #[test]
     fn front_matter_fields_and_body_offset() {
         let src = "---\ntitle: 感受野\nweight: 20\ntags: [CNN]\n---\n正文\n";
-        let (meta, start) = parse_front_matter(src).unwrap();
+        let (meta, start) = parse(src).unwrap();
         assert_eq!(meta.title, "感受野");
         assert_eq!(meta.weight, 20);
         assert_eq!(&src[start..], "正文\n");
@@ -424,18 +458,40 @@ mod tests {
     #[test]
     fn unknown_field_is_reported_on_its_line() {
         let src = "---\ntitle: a\nauthor: b\n---\n";
-        let (line, msg) = parse_front_matter(src).unwrap_err();
+        let (line, msg) = parse(src).unwrap_err();
         assert_eq!(line, 3, "{msg}");
         assert!(msg.contains("author"), "{msg}");
     }
 
     #[test]
     fn wrong_type_and_missing_title_are_errors() {
-        let (line, msg) = parse_front_matter("---\ntitle: a\n\nweight: heavy\n---\n").unwrap_err();
+        let (line, msg) = parse("---\ntitle: a\n\nweight: heavy\n---\n").unwrap_err();
         assert_eq!(line, 4, "{msg}");
-        let (_, msg) = parse_front_matter("---\nweight: 1\n---\n").unwrap_err();
+        let (_, msg) = parse("---\nweight: 1\n---\n").unwrap_err();
         assert!(msg.contains("title"), "{msg}");
-        assert!(parse_front_matter("no front matter").is_err());
+        assert!(parse("no front matter").is_err());
+    }
+
+    /// A build that fails says why: a site whose sections have no home page once failed with
+    /// no error at all.
+    #[test]
+    fn a_site_without_a_home_page_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let sec = dir.path().join(CONTENT_DIR).join("sec");
+        std::fs::create_dir_all(&sec).unwrap();
+        std::fs::write(sec.join(SECTION_INDEX), "---\ntitle: 节\n---\n").unwrap();
+        std::fs::write(sec.join("a.md"), "---\ntitle: 甲\n---\n").unwrap();
+        std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        let (site, diagnostics) = load(dir.path(), config, &mut crate::memo::Files::default());
+        assert!(site.is_none());
+        let errors: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("content/_index.md") && e.contains("no home page")),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -58,7 +58,6 @@ pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
-    _watcher: RecommendedWatcher,
 }
 
 struct State {
@@ -115,13 +114,8 @@ impl Server {
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(io::Error::other)?;
-        for dir in [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR] {
-            if root.join(dir).is_dir() {
-                watcher
-                    .watch(&root.join(dir), RecursiveMode::Recursive)
-                    .map_err(io::Error::other)?;
-            }
-        }
+        let mut watched = HashSet::new();
+        watch_sources(&mut watcher, root, &mut watched)?;
 
         // Watching starts first, so that no change made during the first build goes unseen.
         let mut cache = Memo::default();
@@ -149,6 +143,11 @@ impl Server {
                     }
                 }
                 cache.watched(edited);
+                // A source folder made since the start is watched from now on; its files are
+                // in this build, since the root's watch saw it made.
+                if let Err(e) = watch_sources(&mut watcher, &root, &mut watched) {
+                    eprintln!("figmark: cannot watch a source folder: {e}");
+                }
                 rebuild(&root, &mut cache, &builder_shared, &report);
             }
         }));
@@ -169,7 +168,6 @@ impl Server {
             addr,
             shared,
             threads,
-            _watcher: watcher,
         })
     }
 
@@ -194,6 +192,23 @@ impl Drop for Server {
             thread.join().ok();
         }
     }
+}
+
+/// Watches each source folder (content, templates, static) that exists and is not watched yet.
+fn watch_sources(
+    watcher: &mut RecommendedWatcher,
+    root: &Path,
+    watched: &mut HashSet<&str>,
+) -> io::Result<()> {
+    for dir in [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR] {
+        if !watched.contains(dir) && root.join(dir).is_dir() {
+            watcher
+                .watch(&root.join(dir), RecursiveMode::Recursive)
+                .map_err(io::Error::other)?;
+            watched.insert(dir);
+        }
+    }
+    Ok(())
 }
 
 /// What a watcher event means for the next build.

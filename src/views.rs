@@ -546,7 +546,8 @@ mod tests {
             std::fs::write(path, format!("---\n{meta}\n---\nbody\n")).unwrap();
         }
         let config = Config::parse(config).unwrap();
-        let (site, diagnostics) = crate::content::load(dir.path(), config, &mut Default::default());
+        let (site, diagnostics) =
+            crate::content::load(dir.path(), config, &mut crate::memo::Files::default());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         site.unwrap()
     }

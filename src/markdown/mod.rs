@@ -1,18 +1,18 @@
 //! Parse and render stage: markdown body → HTML plus everything found on the way (headings,
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
-pub mod address;
+pub(crate) mod address;
 mod fences;
 mod figures;
 mod footnotes;
-pub mod headings;
-pub mod highlight;
-pub mod links;
+pub(crate) mod headings;
+pub(crate) mod highlight;
+pub(crate) mod links;
 mod math;
-pub mod sanitize;
-pub mod slug;
+pub(crate) mod sanitize;
+pub(crate) mod slug;
 pub mod target;
-pub mod text;
+pub(crate) mod text;
 
 use std::collections::HashSet;
 use std::sync::Arc;
