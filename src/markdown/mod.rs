@@ -62,6 +62,7 @@ pub fn render(
     let index = LineIndex::new(&page.source);
     let body_start = page.body_start;
     let line_of = |body_offset: usize| index.line_col(body_start + body_offset).0;
+    let line_col = |body_offset: usize| index.line_col(body_start + body_offset);
 
     let mut out = Rendered::default();
     let mut figure_diags = Vec::new();
@@ -80,35 +81,27 @@ pub fn render(
         &mut html_seen,
     );
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
+    let events = math::fenced(events);
     let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
+    let mut math_diags = Vec::new();
+    let formulas = math::Formulas::prepare(&events, page.body(), &[], &file, &line_col, &mut math_diags);
     // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes
     // inert), so only pages with raw HTML pay for the sanitizer.
     let sanitized = !unsafe_html && html_seen;
     let clean = |html: String| if sanitized { sanitize::clean(&html) } else { html };
     if let Some(edition) = edition {
         let mut part = Rendered::default();
-        let mut ignored = Vec::new();
         finish(
             events.iter().cloned(),
             page,
             section_dirs,
             Some(edition),
             &mut part,
-            &mut ignored,
-            &line_of,
+            &formulas,
         );
         out.edition_html = Some(clean(part.html).into());
     }
-    let mut math_diags = Vec::new();
-    finish(
-        events.into_iter(),
-        page,
-        section_dirs,
-        None,
-        &mut out,
-        &mut math_diags,
-        &line_of,
-    );
+    finish(events.into_iter(), page, section_dirs, None, &mut out, &formulas);
     out.html = clean(std::mem::take(&mut out.html));
     out.links.extend(raw_links);
     out.diagnostics.extend(fence_diags);
@@ -125,10 +118,8 @@ fn finish<'a>(
     section_dirs: &HashSet<String>,
     edition: Option<&InEdition>,
     out: &mut Rendered,
-    math_diags: &mut Vec<Diagnostic>,
-    line_of: &dyn Fn(usize) -> usize,
+    formulas: &math::Formulas,
 ) {
-    let file = page.display_path();
     let events = headings::assign_ids(events, page.body_start, edition, &mut out.headings);
     let events = links::rewrite(
         events,
@@ -141,7 +132,7 @@ fn finish<'a>(
     let events = edition::footnotes(events, edition);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events, &file, line_of, math_diags);
+    let events = math::render(events, formulas, edition);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
