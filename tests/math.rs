@@ -157,3 +157,18 @@ fn deep_nesting_fails_fast_with_its_line() {
         assert!(d[0].message.contains("deeper than 256"), "{d:?}");
     }
 }
+
+#[test]
+fn equation_links_work_in_the_print_edition_too() {
+    let (_tmp, out) = common::build(&common::fixture("math-corpus"));
+    let edition = common::read(&out, "print.html");
+    let ids = common::ids(&edition);
+    let hrefs: Vec<String> = common::attr_values(&edition, "href")
+        .into_iter()
+        .filter(|h| h.contains(":eq-"))
+        .collect();
+    assert!(hrefs.len() >= 2, "{hrefs:?}");
+    for href in hrefs {
+        assert!(ids.iter().any(|id| *id == href[1..]), "{href} has no target");
+    }
+}

@@ -19,7 +19,7 @@ use std::ops::Range;
 use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 
-use super::InEdition;
+use super::address::PageCx;
 use crate::diagnostics::Diagnostic;
 #[cfg(test)]
 use tex::MAX_DEPTH;
@@ -188,28 +188,26 @@ fn message(engine: &str, at: &str) -> String {
     engine.trim_end_matches('.').replace('"', "`")
 }
 
-/// Replaces every math event by its MathML from `formulas`. In the print edition, equation ids
-/// and links take the page's prefix like every other id.
+/// Replaces every math event by its MathML from `formulas`. Equation ids and the links to them
+/// are named by the output's addressing like every other id (prefixed in the print edition).
 pub fn render<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
     formulas: &Formulas,
-    edition: Option<&InEdition>,
+    cx: &PageCx,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
+    let id = cx.address.id(cx.rel, tex::LABEL_PREFIX).into_owned();
     events.map(move |(event, range)| {
         if !matches!(event, Event::InlineMath(_) | Event::DisplayMath(_)) {
             return (event, range);
         }
-        let html = formulas
-            .mathml
-            .get(&range.start)
-            .map_or_else(String::new, |m| match edition {
-                Some(edition) => {
-                    let id = edition.id(tex::LABEL_PREFIX);
-                    m.replace(" id=\"eq-", &format!(" id=\"{id}"))
-                        .replace(" href=\"#eq-", &format!(" href=\"#{id}"))
-                }
-                None => m.clone(),
-            });
+        let html = formulas.mathml.get(&range.start).map_or_else(String::new, |m| {
+            if id == tex::LABEL_PREFIX {
+                m.clone()
+            } else {
+                m.replace(" id=\"eq-", &format!(" id=\"{id}"))
+                    .replace(" href=\"#eq-", &format!(" href=\"#{id}"))
+            }
+        });
         // Display math is its own block in the source, but pulldown-cmark emits it inside a
         // paragraph, so it stays inline HTML; `display="block"` makes it a block when shown.
         (Event::InlineHtml(CowStr::from(html)), range)
@@ -236,7 +234,14 @@ mod tests {
             &|o| index.line_col(o),
             &mut diagnostics,
         );
-        let html = render(events.into_iter(), &formulas, None)
+        let sections = Default::default();
+        let cx = PageCx {
+            rel: "a.md",
+            body_start: 0,
+            section_dirs: &sections,
+            address: &super::super::address::OnSite,
+        };
+        let html = render(events.into_iter(), &formulas, &cx)
             .filter_map(|(e, _)| match e {
                 Event::InlineHtml(h) => Some(h.to_string()),
                 _ => None,
