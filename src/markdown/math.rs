@@ -3,7 +3,7 @@
 //!
 //! The engine is math-core (MathML Core, maintained) behind a small pre-pass (`tex.rs`). Measured
 //! on 4,340 formulas from two public Chinese ML notes repositories, pulldown-latex 0.8 (what we
-//! had) accepted 98.5% at 17 µs a formula; math-core alone 98.6% at 13 µs; latex2mathml 90.9%.
+//! had) accepted 98.4% at 16 µs a formula; math-core alone 98.5% at 13 µs; latex2mathml 91.2%.
 //! math-core was chosen because it already has what pulldown-latex lacks and a fork would have to
 //! add: `\tag`, `\label`/`\eqref` with links (forward references too), `\over`/`\atop`/`\choose`,
 //! `\bm`, macros given by the caller, and errors with a byte range, which is how a diagnostic names
