@@ -135,7 +135,7 @@ fn site_files(
         (".nojekyll".into(), Vec::new().into()),
         (
             search::INDEX_FILE.into(),
-            search::script_incremental(site, rendered, &mut memo.search).into(),
+            search::script(site, rendered, &mut memo.search).into(),
         ),
         (
             "highlight.css".into(),

@@ -149,14 +149,9 @@ enum Update {
     Rebuilt,
 }
 
-/// The index of every page, in reading order, as the script the pages load.
-pub fn script(site: &Site, rendered: &[Arc<Rendered>]) -> String {
-    script_incremental(site, rendered, &mut Cache::default())
-}
-
-/// Like [`script`], doing again only what changed since the build that left `cache`, and
-/// refreshing it.
-pub fn script_incremental(site: &Site, rendered: &[Arc<Rendered>], cache: &mut Cache) -> String {
+/// The index of every page, in reading order, as the script the pages load, doing again only
+/// what changed since the build that left `cache` (empty on a first build), and refreshing it.
+pub fn script(site: &Site, rendered: &[Arc<Rendered>], cache: &mut Cache) -> String {
     update(&docs(site, rendered), cache);
     cache.script()
 }
