@@ -239,6 +239,41 @@ fn inline_math_is_mathml_with_size() {
     assert!(w > 0.0 && h > 0.0, "inline <math> has no size: {w}×{h}");
 }
 
+#[test]
+fn every_corpus_formula_has_a_size() {
+    let Some(repo) = env() else { return };
+    let site = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-math");
+    let _ = std::fs::remove_dir_all(&site);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/math-corpus");
+    if let Err(diagnostics) = figmark::build::build(&root, &site) {
+        panic!("the formula corpus does not build: {diagnostics:?}");
+    }
+    let env = Env {
+        site,
+        chromium: repo.chromium.clone(),
+    };
+    let session = env.launch();
+    // A formula of Chinese characters alone (prose caught between two `$`) or of a circled number
+    // past ⑩ is skipped: their glyphs come from a CJK font, and where none is installed, as on
+    // CI, Chromium gives a glyph-less token no width.
+    for (page, formulas) in [
+        ("dl500.html", 1382),
+        ("pumpkin-book.html", 2956),
+        ("commands.html", 84),
+    ] {
+        let tab = open(&session, &env, page);
+        let found = eval(
+            &tab,
+            "(() => { const all = [...document.querySelectorAll('article math')]; \
+             const cjkOnly = m => /^[\\s\\u2460-\\u24ff\\u3000-\\u303f\\u3400-\\u9fff\\uff00-\\uffef]*$/.test(m.textContent); \
+             const empty = all.filter(m => { const r = m.getBoundingClientRect(); return !cjkOnly(m) && !(r.width > 0 && r.height > 0); }); \
+             return [all.length, empty.length, empty.slice(0, 3).map(m => m.outerHTML.slice(0, 300))]; })()",
+        );
+        assert_eq!(found[0], formulas, "{page}: formulas found");
+        assert_eq!(found[1], 0, "{page}: formulas without a size: {}", found[2]);
+    }
+}
+
 /// Helpers in the page: colours as [r, g, b, a], WCAG contrast, and the colour an element is
 /// actually painted on (its first ancestor with a non-transparent background).
 const COLOUR_JS: &str = "
