@@ -11,6 +11,11 @@
 //! Live reload uses server-sent events (`/__figmark/events`); the small script that listens is
 //! added to HTML responses only, so nothing of it reaches `figmark build`'s output.
 //! `/__figmark/status` answers the last build's errors as text (`ok` when there are none).
+//!
+//! HTTP is a small loop on `std::net` (httparse reads the request head) rather than tiny_http,
+//! whose pool gives every open connection a thread of its own and which sets no timeouts: here a
+//! fixed set of threads serves, live-reload streams are capped, idle connections are closed and
+//! only requests naming this machine are answered (see [`host_allowed`]).
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Write};
@@ -609,8 +614,8 @@ fn serve_connection(mut conn: TcpStream, shared: &Shared) {
         .find(|h| h.name.eq_ignore_ascii_case("host"))
         .and_then(|h| std::str::from_utf8(h.value).ok());
     if !host.is_some_and(|h| host_allowed(h, options.addr.ip(), &options.allowed_hosts)) {
-        let text = "figmark serve answers requests to localhost and IP addresses only; \
-                    `figmark serve --allow-host NAME` adds a host name\n";
+        let text = "figmark serve answers only requests naming localhost or its own address \
+                    (a defence against DNS rebinding); `figmark serve --allow-host NAME` adds a name\n";
         return send(conn, Reply::text(403, text), head_only);
     }
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
