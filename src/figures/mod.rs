@@ -29,11 +29,16 @@
 //!   `metric`: `flops` (default) or `params`. `sweep`: one of `k c_in c_out h w groups mid`,
 //!   with `values` (at most 200). `style`: `bars` (default) or `lines`. `log`: log y axis.
 //!   The ratio of each variant to `standard` is written on the chart.
-//! - **`optimizer`**: gradient descent paths over contour lines. `f`: expression in `x`, `y`
-//!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr` (default 0.3),
-//!   `momentum` (default 0.5), `steps` (default 20, at most 10,000), `methods`: any of `gd`,
-//!   `momentum`, `nesterov` (default all), `x`, `y`: view ranges (default `[-5.5, 2]`,
-//!   `[-3, 2]`).
+//! - **`optimizer`**: optimizer paths over contour lines. `f`: expression in `x`, `y`
+//!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr`: step size η of `gd`,
+//!   `momentum` and `nesterov` (default 0.3), `momentum`: μ (default 0.5), `steps` (default 20,
+//!   at most 10,000), `methods`: any of `gd`, `momentum`, `nesterov`, `adagrad`, `rmsprop`,
+//!   `adam`, `adamw` (default `[gd, momentum, nesterov]`), `x`, `y`: view ranges (default
+//!   `[-5.5, 2]`, `[-3, 2]`). For the adaptive methods: `adaptive_lr`: step size α (default
+//!   `lr`), `beta1` (0.9), `beta2` (0.999; also RMSProp's decay), `eps` (1e-8),
+//!   `weight_decay`: λ (default 0), an L2 term λx in the gradient for every method but
+//!   `adamw`, which decays x apart (x ← x − α(m̂/(√v̂ + ε) + λx)). Adam and AdamW are
+//!   bias-corrected.
 //! - **`receptive-field`**: `layers`: list of `{kernel, stride, dilation, name}` (stride and
 //!   dilation default 1; at most 200 layers). Draws r_l = r_{l-1} + (k_eff − 1)·∏ s_i with
 //!   k_eff = d(k − 1) + 1 per layer.
