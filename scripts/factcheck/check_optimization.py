@@ -158,7 +158,51 @@ def adam_steps(grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.0, correct=True,
     return steps
 
 
+def adaptive_path(method, grad, start, alpha, rho_beta2, steps, beta1=0.9, eps=1e-8):
+    """The figure's AdaGrad, RMSProp (decay = beta2) and bias-corrected Adam, per coordinate."""
+    p, m, v, path = list(start), [0.0, 0.0], [0.0, 0.0], [tuple(start)]
+    for t in range(1, steps + 1):
+        g = grad(p)
+        for i in range(2):
+            if method == "adagrad":
+                v[i] += g[i] ** 2
+                p[i] -= alpha * g[i] / (math.sqrt(v[i]) + eps)
+            elif method == "rmsprop":
+                v[i] = rho_beta2 * v[i] + (1 - rho_beta2) * g[i] ** 2
+                p[i] -= alpha * g[i] / (math.sqrt(v[i]) + eps)
+            else:
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = rho_beta2 * v[i] + (1 - rho_beta2) * g[i] ** 2
+                p[i] -= alpha * (m[i] / (1 - beta1**t)) / (math.sqrt(v[i] / (1 - rho_beta2**t)) + eps)
+        path.append(tuple(p))
+    return path
+
+
+def adaptive_figure(note):
+    spec = note.figure("optimizer", "AdaGrad、RMSProp、Adam")
+    grad = gradient_of(spec["f"])
+    a, b2, steps = spec["adaptive_lr"], spec["beta2"], spec["steps"]
+    cap = spec["caption"]
+    note.holds("caption states η, α, ρ = β₂ and steps", f"η = {spec['lr']}" in cap and f"α = {a}" in cap and f"β₂ = {b2}" in cap and f"{steps} 步" in cap, cap)
+    note.claim("text: α", r"步长都是 \$\\alpha = ([\d.]+)\$", a)
+    note.claim("text: ρ = β₂", r"都取 ([\d.]+)。", b2)
+    paths = {m: adaptive_path(m, grad, spec["start"], a, b2, steps) for m in ("adagrad", "rmsprop", "adam")}
+    for m in ("adagrad", "adam"):
+        first = [abs(q - p) for p, q in zip(paths[m][0], paths[m][1])]
+        note.holds(f"{m}: the first step moves each coordinate by α", all(math.isclose(d, a, rel_tol=1e-6) for d in first), str(first))
+    first = abs(paths["rmsprop"][1][0] - paths["rmsprop"][0][0])
+    note.claim("RMSProp's first step α/√(1 − ρ)", r"第一步是 \$\\frac\{\\alpha\}\{\\sqrt\{1 - \\rho\}\} \\approx ([\d.]+)\\alpha\$", first / a)
+    dist = lambda p: math.hypot(*p)
+    note.claim("AdaGrad is still about 2.1 from the optimum", r"步后离最优点还有约 ([\d.]+)；", dist(paths["adagrad"][-1]))
+    arrive = {m: next((i for i, p in enumerate(pa) if dist(p) < 0.05), steps + 1) for m, pa in paths.items()}
+    gd = descend("gd", grad, spec["start"], spec["lr"], 0.0, steps)
+    arrive["gd"] = next((i for i, p in enumerate(gd) if dist(p) < 0.05), steps + 1)
+    note.holds("RMSProp arrives first (within 0.05)", min(arrive, key=arrive.get) == "rmsprop", str(arrive))
+    note.holds("Adam overshoots the optimum in x and comes back", max(p[0] for p in paths["adam"]) > 0 > paths["adam"][1][0], f"max x {max(p[0] for p in paths['adam']):.2f}")
+
+
 def adaptive_methods(note):
+    adaptive_figure(note)
     note.claim("AdaGrad with a constant gradient: step 100 is 1/10 of step 1", r"第 100 步只有第 1 步的 1/(\d+)", 1 / (1 / math.sqrt(100)))
     for g in (1e-3, 1.0, 1e3):
         note.holds(f"Adam's first step is about lr whatever the gradient ({g:g})", math.isclose(adam_steps([g])[0], 1e-3, rel_tol=1e-4), f"{adam_steps([g])[0]:.6g}")
