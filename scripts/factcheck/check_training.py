@@ -2,6 +2,7 @@
 
 import math
 import random
+from fractions import Fraction
 
 from notes import expression
 from check_optimization import descend, gradient_of
@@ -102,6 +103,18 @@ def overfitting(note):
     best = min(xs, key=val)
     note.claim("validation minimum near epoch 18", r"在验证误差最低处（约第 (\d+) 轮）", best, abs_tol=0.5)
     note.holds("training error keeps falling", all(train(a) > train(b) for a, b in zip(xs, xs[1:])), "monotone")
+    # Inverted dropout: keep with probability 1 − p and scale by 1/(1 − p); the mean is unchanged.
+    for p in (Fraction(1, 2), Fraction(1, 5)):
+        note.find(r"乘以 \$\\frac\{1\}\{1-p\}\$")
+        note.holds(f"inverted dropout keeps the expectation (p = {p})", (1 - p) * (1 / (1 - p)) + p * 0 == 1, "E[mask/(1 − p)] = 1")
+    # L1 gives exact zeros, L2 only shrinks: minimise ½(w − a)² + penalty for a = 0.3, λ = 0.5.
+    a, lam = 0.3, 0.5
+    l1 = math.copysign(max(abs(a) - lam, 0.0), a)
+    l2 = a / (1 + 2 * lam)
+    grid = [i / 10000 for i in range(-10000, 10001)]
+    best_l1 = min(grid, key=lambda w: 0.5 * (w - a) ** 2 + lam * abs(w))
+    best_l2 = min(grid, key=lambda w: 0.5 * (w - a) ** 2 + lam * w * w)
+    note.holds("L1 sets a small weight exactly to 0, L2 only shrinks it", l1 == 0 == best_l1 and abs(best_l2 - l2) < 1e-4 and l2 != 0, f"L1 → {best_l1}, L2 → {best_l2}")
 
 
 def feature_normalization(note):
