@@ -43,6 +43,9 @@ def activation_functions(note):
     note.holds("tanh′(x) = 4σ′(2x)", all(math.isclose(dtanh(x), 4 * dsigmoid(2 * x), abs_tol=1e-12) for x in xs), "x in [−6, 6]")
     note.holds("σ′ ≤ 1/4 with the maximum at 0", max(dsigmoid(x) for x in xs) == dsigmoid(0) == 0.25, "")
     note.claim("tanh′(0) / σ′(0)", r"在 0 处梯度是 Sigmoid 的 (\d+) 倍", dtanh(0) / dsigmoid(0))
+    spec = note.figure("function", "常用激活函数")
+    alpha = [s for s in spec["series"] if str(s).startswith("leaky_relu(")]
+    note.holds("figure: the legend's α is the series' α", len(alpha) == 1 and f"α={alpha[0][11:-1]}" in " ".join(spec["labels"]), f"{alpha} / {spec['labels']}")
 
 
 def vanishing_exploding(note):

@@ -96,6 +96,14 @@ def depthwise_separable(note):
     flops = (k * k * c_in * hw + c_in * c_out * hw) / (k * k * c_in * c_out * hw)
     params = (k * k * c_in + c_in * c_out) / (k * k * c_in * c_out)
     note.holds("the parameter ratio equals the FLOP ratio", math.isclose(flops, params), f"{flops:.4f} vs {params:.4f}")
+    sweep = note.figure("conv-cost", "随输出通道数变化")
+    cap = sweep["caption"]
+    note.holds("figure 1's caption states its k, C_in and size", f"k={sweep['k']}" in cap and f"C_in={sweep['c_in']}" in cap and f"{sweep['h']}×{sweep['w']}" in cap, cap)
+    bigger = note.figure("conv-cost", "卷积核越大")
+    cap = bigger["caption"]
+    note.holds("figure 2's caption states its channels and size", f"C_in=C_out={bigger['c_in']}" in cap and bigger["c_in"] == bigger["c_out"] and f"{bigger['h']}×{bigger['w']}" in cap, cap)
+    saving = [1 / (1 / bigger["c_out"] + 1 / k**2) for k in bigger["values"]]
+    note.holds("figure 2: the saving grows with k", saving == sorted(saving), f"{[round(v, 1) for v in saving]}×")
 
 
 def pointwise_convolution(note):
