@@ -49,6 +49,17 @@ def normalization_layers(note):
     note.claim("GN: (C/G)·H·W", r"\$2 \\times 56 \\times 56 = (\d+)\$", c // g * h * w)
     spec = note.figure("bar", "每个均值/方差")
     note.holds("figure's bars are these counts", spec["series"][0]["values"] == [n * h * w, c * h * w, h * w, c // g * h * w], str(spec["series"][0]["values"]))
+    axes = note.figure("norm-axes", "共用一组统计量")
+    n4, c6, g2 = axes["n"], axes["c"], axes["groups"]
+    shares = {
+        "BN": [(i, 0) for i in range(n4)],
+        "LN": [(0, j) for j in range(c6)],
+        "IN": [(0, 0)],
+        "GN": [(0, j) for j in range(c6 // g2)],
+    }
+    for name, cells in shares.items():
+        note.claim(f"norm-axes figure: {name} shares cell (0, 0)'s statistic with {len(cells)} cells", name + r" (\d+) 个", len(cells))
+    note.holds("the caption states the figure's N, C and groups", f"N = {n4}" in axes["caption"] and f"C = {c6}" in axes["caption"] and f"分 {g2} 组" in axes["caption"], axes["caption"])
     # GN with G = 1 is LN, with G = C is IN: compare the groups of (channel) indices.
     groups = lambda G: [set(range(k * c // G, (k + 1) * c // G)) for k in range(G)]
     note.holds("GN with G = 1 covers LN's cells, with G = C IN's", groups(1) == [set(range(c))] and groups(c) == [{i} for i in range(c)], "channel sets")
@@ -64,6 +75,18 @@ def relu_mlp_std(width, layers, std_w, batch, seed):
         zs = [[sum(wi * xi for wi, xi in zip(row, x)) for row in wm] for x in xs]
         out.append(math.sqrt(sum(z * z for zz in zs for z in zz) / (width * batch)))
         xs = [[max(0.0, z) for z in zz] for zz in zs]
+    return out
+
+
+def tanh_layers(gain, layers, points=2001, span=8.0):
+    """Std of tanh activations per layer of an infinitely wide network (mean-field recursion)."""
+    h = 2 * span / (points - 1)
+    nodes = [(-span + i * h, math.exp(-((-span + i * h) ** 2) / 2) / math.sqrt(2 * math.pi) * h) for i in range(points)]
+    q, out = float(gain), []
+    for _ in range(layers):
+        second = sum(w * math.tanh(math.sqrt(q) * x) ** 2 for x, w in nodes)
+        out.append(math.sqrt(second))
+        q = gain * second
     return out
 
 
@@ -88,6 +111,18 @@ def weight_initialization(note):
         expect = [math.sqrt(0.5 * n * var_w) ** l for l in layers]
         good = all(math.isclose(v, e, rel_tol=0.006) for v, e in zip(s["values"], expect))
         note.holds(f"figure's {s['label']} values follow (½·n·Var(w))^(l/2)", good, f"last {s['values'][-1]:.3g} vs {expect[-1]:.3g}")
+    # tanh, in the wide-network limit: q_{l+1} = gain·E[tanh²(√q_l ξ)], ξ ~ N(0, 1).
+    tanh_std = {gain: tanh_layers(gain, 20) for gain in (1, 2)}
+    note.holds("tanh + Xavier: below 0.2 after 20 layers, close to 1/√(2l)", tanh_std[1][-1] < 0.2 and abs(tanh_std[1][-1] - 1 / math.sqrt(40)) < 0.01, f"{tanh_std[1][-1]:.3f} vs {1 / math.sqrt(40):.3f}")
+    note.claim("tanh + He settles near 0.56", r"让标准差稳定在约 ([\d.]+)，", tanh_std[2][-1])
+    for act in ("ReLU", "tanh"):
+        spec = note.figure("init-variance", f"{act} 网络")
+        note.holds(f"{act} simulation: 20 layers of width 256 with the three inits, as the text says", (spec["layers"], spec["width"], spec["inits"]) == (20, 256, ["xavier", "he", "normal(0.01)"]), str(spec))
+    spec = note.figure("init-variance", "ReLU 网络")
+    cap = spec["caption"]
+    note.claim("ReLU simulation: Xavier's factor per layer √0.5", r"Xavier 每层乘约 ([\d.]+)，", math.sqrt(0.5))
+    note.claim("ReLU simulation: N(0, 0.01²)'s factor per layer √0.0128", r"N\(0, 0\.01²\) 每层乘约 ([\d.]+)\n", math.sqrt(0.0128))
+    note.holds("caption of the ReLU simulation names the factors", "0.71" in cap and "0.11" in cap, cap)
     # A real (small) simulation: 8 ReLU layers of width 256, batch 4.
     he = relu_mlp_std(n, 8, math.sqrt(2 / n), 4, 1)
     xavier = relu_mlp_std(n, 8, math.sqrt(2 / (2 * n)), 4, 1)
