@@ -182,6 +182,10 @@ def focus_module(note):
 
 
 def upsampling(note):
+    for op, word in (("nearest", "最近邻"), ("bilinear", "双线性")):
+        spec = note.figure("grid", word)
+        rows, cols, r = len(spec["input"]), len(spec["input"][0]), spec.get("scale", 2)
+        note.holds(f"{op} figure: {rows}×{cols} ×{r} is the caption's 2×2 → 4×4", (rows, cols, rows * r, cols * r) == (2, 2, 4, 4) and "2×2 放大到 4×4" in spec["caption"], spec["caption"])
     spec = note.figure("grid", "PixelShuffle")
     out = pixel_shuffle(spec["channels"], spec["scale"])
     note.holds("figure: 4 channels of 2×2 shuffle into one 4×4", len(spec["channels"]) == 4 and len(out) == 4 and len(out[0]) == 4, f"first row {out[0]}")
