@@ -4,6 +4,8 @@ import itertools
 import math
 import random
 
+from notes import expression
+
 
 def conv_out(h, k, s=1, p=0, d=1):
     return (h + 2 * p - d * (k - 1) - 1) // s + 1
@@ -223,14 +225,8 @@ def network_scaling(note):
     note.claim("width or resolution ×√2 doubles FLOPs", r"\\sqrt 2 \\approx ([\d.]+)\$", math.sqrt(2))
     spec = note.figure("function", "复合缩放")
     f = [s for s in spec["series"] if "1.2*1.1" in s]
-    note.holds("figure's FLOPs curve is (αβ²γ²)^φ", len(f) == 1 and math.isclose(eval_series(f[0], 3), (a * b * b * g * g) ** 3), f[0] if f else "missing")
+    note.holds("figure's FLOPs curve is (αβ²γ²)^φ", len(f) == 1 and math.isclose(expression(f[0])(3), (a * b * b * g * g) ** 3), f[0] if f else "missing")
     note.holds("caption's 1.92^φ matches", "1.92^φ" in spec["caption"], spec["caption"])
-
-
-def eval_series(text, x):
-    from notes import expression
-
-    return expression(text)(x)
 
 
 def resnet(note):
