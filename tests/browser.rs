@@ -684,3 +684,45 @@ fn axe_finds_no_serious_or_critical_violations() {
     }
     assert!(found.is_empty(), "axe violations:\n{}", found.join("\n"));
 }
+
+/// An inline formula and the closing mark after it (。, ）…) never part at a line break.
+#[test]
+fn closing_punctuation_never_starts_a_line_after_a_formula() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let mut seen = 0;
+    for width in [320, 390] {
+        for page in [
+            "cnn/receptive-field.html",
+            "optimization/momentum.html",
+            "cnn/depthwise-separable-convolution.html",
+        ] {
+            let tab = open_at(&session, env, page, width);
+            let spans = eval(
+                &tab,
+                "[...document.querySelectorAll('main .nobr')].map(s => s.getClientRects().length)",
+            );
+            let spans: Vec<u64> = serde_json::from_value(spans).unwrap();
+            assert!(
+                spans.iter().all(|&lines| lines == 1),
+                "{page} at {width} px: {spans:?}"
+            );
+            seen += spans.len();
+        }
+    }
+    assert!(
+        seen > 0,
+        "no formula followed by a closing mark in the pages tried"
+    );
+    // Squeezed into a box as wide as the formula alone, the mark would wrap if it could.
+    let tab = open_at(&session, env, "cnn/receptive-field.html", 390);
+    let lines = eval(
+        &tab,
+        "(() => { const s = document.querySelector('main .nobr'); \
+         const box = document.createElement('div'); \
+         box.style.width = (s.querySelector('math').getBoundingClientRect().width + 2) + 'px'; \
+         box.appendChild(s.cloneNode(true)); document.querySelector('main').appendChild(box); \
+         return box.firstChild.getClientRects().length; })()",
+    );
+    assert_eq!(lines, 1, "the mark wrapped away from its formula");
+}
