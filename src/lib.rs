@@ -7,7 +7,7 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
-pub mod figures;
+pub use figmark_figures as figures;
 pub mod history;
 pub mod links;
 pub mod markdown;

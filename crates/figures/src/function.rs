@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 
-use super::expr::{self, Node};
-use super::style::{self, Axes, DrawResult};
-use super::{Drawn, FigureError, FigureKind, Source, check_range};
+use crate::expr::{self, Node};
+use crate::style::{self, Axes, DrawResult};
+use crate::{Drawn, FigureError, FigureKind, Source, check_range};
 
 pub(super) struct Function;
 
@@ -204,7 +204,7 @@ fn panel(
 
 #[cfg(test)]
 mod tests {
-    use super::super::render;
+    use crate::render;
 
     #[test]
     fn issue_example_renders_both_panels() {

@@ -1,6 +1,6 @@
 //! Tests across all kinds: the table, errors, determinism, accessibility, speed.
 
-use super::*;
+use crate::*;
 
 /// Typical figures, one or more of each kind.
 pub(super) const TYPICAL: &[&str] = &[

@@ -5,8 +5,8 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style;
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::style;
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct NormAxes;
 
@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn renders_and_bad_specs_are_errors() {
-        let f = super::super::render("kind: norm-axes\nmethods: [batch, group]\ngroups: 3\n").unwrap();
+        let f = crate::render("kind: norm-axes\nmethods: [batch, group]\ngroups: 3\n").unwrap();
         assert!(
             f.description
                 .contains("GroupNorm (G = 3) averages over C/G, H, W (12 statistics)"),
@@ -301,7 +301,7 @@ mod tests {
             ("c: 33\n", 1, "c"),
             ("methods: []\n", 1, "methods"),
         ] {
-            let e = super::super::render(&format!("kind: norm-axes\n{bad}")).unwrap_err();
+            let e = crate::render(&format!("kind: norm-axes\n{bad}")).unwrap_err();
             assert_eq!((e.line, e.field.as_deref()), (line, Some(field)), "{bad}");
         }
     }

@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct ConvCost;
 
@@ -452,12 +452,11 @@ mod tests {
     #[test]
     fn overflow_and_bad_groups_are_errors() {
         assert_eq!(cost(Variant::Standard, &shape(u64::MAX, 2, 2)), None);
-        let e =
-            super::super::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n").unwrap_err();
+        let e = crate::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("groups")));
-        let e = super::super::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
+        let e = crate::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("values")));
-        let e = super::super::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
+        let e = crate::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("variants"));
         assert!(
             e.message.contains("did you mean `depthwise-separable`"),

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::expr::{self, Node};
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source, check_range};
+use crate::expr::{self, Node};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind, Source, check_range};
 
 pub(super) struct Optimizer;
 
@@ -605,7 +605,7 @@ mod tests {
 
     #[test]
     fn adaptive_specs_and_their_errors() {
-        let render = super::super::render;
+        let render = crate::render;
         let f = render("kind: optimizer\nmethods: [adagrad, rmsprop, adam, adamw]\nadaptive_lr: 0.2\nweight_decay: 0.01\n")
             .unwrap();
         assert!(
@@ -643,7 +643,7 @@ mod tests {
 
     #[test]
     fn divergence_and_bad_specs() {
-        let render = super::super::render;
+        let render = crate::render;
         let f = render("kind: optimizer\nlr: 0.6\nsteps: 5000\nmethods: [gd]\n").unwrap();
         assert!(
             f.description.contains("gradient descent (") && f.description.contains("(diverged)"),

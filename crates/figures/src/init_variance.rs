@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct InitVariance;
 
@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn renders_and_bad_specs_are_errors() {
-        let render = super::super::render;
+        let render = crate::render;
         let f = render("kind: init-variance\nlayers: 5\nwidth: 64\ninits: [he, normal(0.5)]\n").unwrap();
         assert!(
             f.description.contains("5-layer MLP, 64 wide, ReLU"),

@@ -282,7 +282,7 @@ impl Parser<'_> {
                     at: start,
                     message: format!(
                         "unknown name `{name}`{}",
-                        super::did_you_mean(name, &names(self.vars))
+                        crate::did_you_mean(name, &names(self.vars))
                     ),
                 }),
             };
@@ -328,7 +328,7 @@ fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
     let Some(&(_, f, arity, default)) = FUNCS.iter().find(|(n, ..)| *n == name) else {
         return Err(format!(
             "unknown function `{name}`{}",
-            super::did_you_mean(name, &names(&[]))
+            crate::did_you_mean(name, &names(&[]))
         ));
     };
     if let (true, Some(d)) = (args.len() == arity - 1, default) {

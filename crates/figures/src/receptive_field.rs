@@ -3,8 +3,8 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct ReceptiveField;
 
@@ -172,10 +172,8 @@ mod tests {
 
     #[test]
     fn bad_layer_is_an_error() {
-        let e = super::super::render(
-            "kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n",
-        )
-        .unwrap_err();
+        let e = crate::render("kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n")
+            .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (3, Some("strid")));
         assert!(e.message.contains("did you mean `stride`"), "{}", e.message);
     }

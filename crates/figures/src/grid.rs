@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style;
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::style;
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct Grid;
 
@@ -574,7 +574,7 @@ mod tests {
 
     #[test]
     fn bad_grids_are_errors() {
-        let render = super::super::render;
+        let render = crate::render;
         let e = render("kind: grid\nop: max-pool\ninput: [[1, 2], [3]]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("input")));
         let e = render("kind: grid\nop: max-pool\ninput: [[1, 2], [3, 4]]\nsize: 3\n").unwrap_err();

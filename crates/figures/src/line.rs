@@ -3,8 +3,8 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct Line;
 

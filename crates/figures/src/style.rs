@@ -21,7 +21,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::FigureError;
+use crate::FigureError;
 
 /// Backend pixels per display pixel.
 pub(super) const SCALE: f64 = 2.0;

@@ -36,7 +36,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::{Figure, style};
+use crate::{Figure, style};
 
 /// The most notes drawn one by one; above, the map shows sections.
 pub const MAX_NOTES: usize = 120;
@@ -129,7 +129,7 @@ impl LinkMap {
     }
 }
 
-type Drawn = (String, String, Result<String, super::FigureError>);
+type Drawn = (String, String, Result<String, crate::FigureError>);
 
 fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usize)]) -> Drawn {
     let group_of = |i: usize| nodes[i].1;

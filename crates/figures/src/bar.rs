@@ -3,9 +3,9 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::line::{Series, check_series};
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::line::{Series, check_series};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind, Source};
 
 pub(super) struct Bar;
 
