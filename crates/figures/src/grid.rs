@@ -4,8 +4,9 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
+use crate::source::Source;
 use crate::style;
-use crate::{Drawn, FigureError, FigureKind, Source};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Grid;
 
@@ -28,10 +29,6 @@ enum Op {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     op: Op,
     input: Option<Mat>,
     channels: Option<Vec<Mat>>,
@@ -144,260 +141,315 @@ pub(super) fn space_to_depth(chs: &[Mat], r: usize) -> Vec<Mat> {
         .collect()
 }
 
+/// The matrices drawn on the left and on the right, how their cells are tinted, and the
+/// operation's name.
+pub(super) struct Data {
+    inputs: Vec<Mat>,
+    outputs: Vec<Mat>,
+    fill: Fill,
+    what: String,
+}
+
 impl FigureKind for Grid {
     const NAME: &'static str = "grid";
-    const SUMMARY: &'static str =
-        "matrices as cells: pooling, upsampling, transposed-conv overlap, PixelShuffle, space-to-depth";
-    const FIELDS: &'static [&'static str] = &[
-        "kind", "caption", "op", "input", "channels", "size", "stride", "scale", "kernel", "shape",
-    ];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
-        let (inputs, outputs, fill, what) = compute(spec, src)?;
-        let (oh, ow) = dims(&outputs[0]);
-        let shown: Vec<String> = outputs
-            .iter()
-            .map(|m| {
-                format!(
-                    "[{}]",
-                    m.iter()
-                        .map(|r| r.iter().map(|v| style::num(*v)).collect::<Vec<_>>().join(", "))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            })
-            .collect();
-        let total: usize = outputs.iter().map(|m| m.len() * m[0].len()).sum();
-        let description = format!(
-            "{what}: {} input{} of {}×{} give {} output{} of {oh}×{ow}{}",
-            inputs.len(),
-            if inputs.len() == 1 { "" } else { "s" },
-            dims(&inputs[0]).0,
-            dims(&inputs[0]).1,
-            outputs.len(),
-            if outputs.len() == 1 { "" } else { "s" },
-            if total <= 64 {
-                format!(": {}", shown.join(", "))
-            } else {
-                String::new()
-            },
-        );
-        let svg = draw_grids(&inputs, &outputs, &fill, &description)?;
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
+        let c = Checks { spec, src };
+        c.at_most(
+            spec.input.as_ref().map_or(0, |m| cells(std::slice::from_ref(m))),
+            "input",
+        )?;
+        c.at_most(spec.channels.as_ref().map_or(0, |ch| cells(ch)), "channels")?;
+        let data = match spec.op {
+            Op::MaxPool | Op::AvgPool => pooling(&c)?,
+            Op::Nearest | Op::Bilinear => upsampling(&c)?,
+            Op::TransposedConv => transposed_conv(&c)?,
+            Op::PixelShuffle => shuffle(&c)?,
+            Op::SpaceToDepth => to_depth(&c)?,
+        };
+        c.at_most(cells(&data.inputs) + cells(&data.outputs), "op")?;
+        Ok(data)
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let description = describe(data);
+        let svg = draw_grids(&data.inputs, &data.outputs, &data.fill, &description)?;
         Ok(Drawn { svg, description })
     }
 }
 
-type Computed = (Vec<Mat>, Vec<Mat>, Fill, String);
+fn describe(data: &Data) -> String {
+    let (inputs, outputs) = (&data.inputs, &data.outputs);
+    let (oh, ow) = dims(&outputs[0]);
+    let shown: Vec<String> = outputs
+        .iter()
+        .map(|m| {
+            format!(
+                "[{}]",
+                m.iter()
+                    .map(|r| r.iter().map(|v| style::num(*v)).collect::<Vec<_>>().join(", "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })
+        .collect();
+    let total: usize = outputs.iter().map(|m| m.len() * m[0].len()).sum();
+    format!(
+        "{}: {} input{} of {}×{} give {} output{} of {oh}×{ow}{}",
+        data.what,
+        inputs.len(),
+        if inputs.len() == 1 { "" } else { "s" },
+        dims(&inputs[0]).0,
+        dims(&inputs[0]).1,
+        outputs.len(),
+        if outputs.len() == 1 { "" } else { "s" },
+        if total <= 64 {
+            format!(": {}", shown.join(", "))
+        } else {
+            String::new()
+        },
+    )
+}
 
-fn compute(spec: &Spec, src: &Source) -> Result<Computed, FigureError> {
-    let positive = |field: &str, v: Option<usize>, default: usize| match v.unwrap_or(default) {
-        0 => Err(src.error(field, "must be at least 1")),
-        v if v > 64 => Err(src.error(field, "must be at most 64")),
-        v => Ok(v),
-    };
-    let check = |field: &str, m: &Mat| -> Result<(), FigureError> {
+fn cells(ms: &[Mat]) -> usize {
+    ms.iter()
+        .map(|m| m.len() * m.first().map_or(0, Vec::len))
+        .sum::<usize>()
+}
+
+/// The spec and its source, for the checks every op shares.
+struct Checks<'a> {
+    spec: &'a Spec,
+    src: &'a Source<'a>,
+}
+
+impl Checks<'_> {
+    /// `v` (or `default`), between 1 and 64.
+    fn positive(&self, field: &str, v: Option<usize>, default: usize) -> Result<usize, FigureError> {
+        match v.unwrap_or(default) {
+            0 => Err(self.src.error(field, "must be at least 1")),
+            v if v > 64 => Err(self.src.error(field, "must be at most 64")),
+            v => Ok(v),
+        }
+    }
+
+    fn check(&self, field: &str, m: &Mat) -> Result<(), FigureError> {
         let (h, w) = dims(m);
         if h == 0 || w == 0 || m.iter().any(|r| r.len() != w) {
-            return Err(src.error(field, "a matrix must be a non-empty list of rows of equal length"));
+            return Err(self
+                .src
+                .error(field, "a matrix must be a non-empty list of rows of equal length"));
         }
         if m.iter().flatten().any(|v| !v.is_finite()) {
-            return Err(src.error(field, "values must be finite"));
+            return Err(self.src.error(field, "values must be finite"));
         }
         Ok(())
-    };
-    let matrix = || -> Result<&Mat, FigureError> {
-        let m = spec
+    }
+
+    /// The checked `input` matrix.
+    fn matrix(&self) -> Result<&Mat, FigureError> {
+        let m = self
+            .spec
             .input
             .as_ref()
-            .ok_or_else(|| src.error("op", "this op needs `input`: a matrix"))?;
-        check("input", m)?;
+            .ok_or_else(|| self.src.error("op", "this op needs `input`: a matrix"))?;
+        self.check("input", m)?;
         Ok(m)
-    };
-    let cells = |ms: &[Mat]| {
-        ms.iter()
-            .map(|m| m.len() * m.first().map_or(0, Vec::len))
-            .sum::<usize>()
-    };
-    let too_big = |n: usize, field: &str| {
-        (n > MAX_CELLS).then(|| src.error(field, format!("{n} cells; at most {MAX_CELLS} in total")))
-    };
-    if let Some(e) = too_big(
-        spec.input.as_ref().map_or(0, |m| cells(std::slice::from_ref(m))),
-        "input",
-    ) {
-        return Err(e);
     }
-    if let Some(e) = too_big(spec.channels.as_ref().map_or(0, |c| cells(c)), "channels") {
-        return Err(e);
+
+    /// An error on `field` when `n` cells are too many.
+    fn at_most(&self, n: usize, field: &str) -> Result<(), FigureError> {
+        if n > MAX_CELLS {
+            return Err(self
+                .src
+                .error(field, format!("{n} cells; at most {MAX_CELLS} in total")));
+        }
+        Ok(())
     }
-    let op = spec.op;
-    let (inputs, outputs, fill, what) = match op {
-        Op::MaxPool | Op::AvgPool => {
-            let m = matrix()?;
-            let size = positive("size", spec.size, 2)?;
-            let stride = positive("stride", spec.stride, size)?;
-            let (h, w) = dims(m);
-            if size > h || size > w {
-                return Err(src.error("size", format!("window {size} is larger than the {h}×{w} input")));
-            }
-            let out = pool(m, size, stride, op == Op::MaxPool);
-            // Non-overlapping windows get one tint each, shared by input and output cells.
-            let fill = if stride >= size {
-                let group = |i: usize, j: usize| (i / stride + j / stride) % 2 + 2 * ((i / stride) % 2);
-                let inside = |i: usize, j: usize| {
-                    i % stride < size
-                        && j % stride < size
-                        && i / stride < out.len()
-                        && j / stride < out[0].len()
-                };
-                let g_in = (0..h)
-                    .map(|i| {
-                        (0..w)
-                            .map(|j| if inside(i, j) { group(i, j) } else { usize::MAX })
-                            .collect()
-                    })
-                    .collect();
-                let g_out = (0..out.len())
-                    .map(|i| (0..out[0].len()).map(|j| group(i * stride, j * stride)).collect())
-                    .collect();
-                Fill::Group(vec![g_in, g_out])
-            } else {
-                Fill::Value
-            };
-            let name = if op == Op::MaxPool {
-                "最大池化"
-            } else {
-                "平均池化"
-            };
-            (
-                vec![m.clone()],
-                vec![out],
-                fill,
-                format!("{name} {size}×{size}, 步幅 {stride}"),
-            )
-        }
-        Op::Nearest | Op::Bilinear => {
-            let m = matrix()?;
-            let r = positive("scale", spec.scale, 2)?;
-            let (h, w) = dims(m);
-            if let Some(e) = too_big(h * w * r * r, "scale") {
-                return Err(e);
-            }
-            let out = if op == Op::Nearest {
-                nearest(m, r)
-            } else {
-                bilinear(m, r)
-            };
-            let name = if op == Op::Nearest {
-                "最近邻上采样"
-            } else {
-                "双线性上采样"
-            };
-            (vec![m.clone()], vec![out], Fill::Value, format!("{name} ×{r}"))
-        }
-        Op::TransposedConv => {
-            let [h, w] = spec
-                .shape
-                .ok_or_else(|| src.error("op", "`transposed-conv` needs `shape: [h, w]`"))?;
-            if h == 0 || w == 0 || h > 64 || w > 64 {
-                return Err(src.error("shape", "h and w must be between 1 and 64"));
-            }
-            let k = positive("kernel", spec.kernel, 3)?;
-            let s = positive("stride", spec.stride, 2)?;
-            if let Some(e) = too_big(((h - 1) * s + k) * ((w - 1) * s + k), "shape") {
-                return Err(e);
-            }
-            let ones = vec![vec![1.0; w]; h];
-            let out = overlap(h, w, k, s);
-            (
-                vec![ones],
-                vec![out],
-                Fill::Value,
-                format!("转置卷积重叠次数 (kernel {k}, 步幅 {s})"),
-            )
-        }
-        Op::PixelShuffle | Op::SpaceToDepth => {
-            let r = positive("scale", spec.scale, 2)?;
-            let chs = match (&spec.channels, &spec.input) {
-                (Some(c), _) if !c.is_empty() => {
-                    for m in c {
-                        check("channels", m)?;
-                    }
-                    if c.iter().any(|m| dims(m) != dims(&c[0])) {
-                        return Err(src.error("channels", "all channels must have the same size"));
-                    }
-                    c.clone()
-                }
-                (None, Some(_)) => vec![matrix()?.clone()],
-                _ => {
-                    return Err(src.error("op", "this op needs `channels` (a list of matrices) or `input`"));
-                }
-            };
-            let (h, w) = dims(&chs[0]);
-            if op == Op::PixelShuffle {
-                if chs.len() % (r * r) != 0 {
-                    return Err(src.error(
-                        "channels",
-                        format!(
-                            "{} channels: PixelShuffle ×{r} needs a multiple of {}",
-                            chs.len(),
-                            r * r
-                        ),
-                    ));
-                }
-                let group = (0..chs.len())
-                    .map(|c| vec![vec![c % (r * r); w]; h])
-                    .collect::<Vec<_>>();
-                let out = pixel_shuffle(&chs, r);
-                let g_out = out
-                    .iter()
-                    .map(|_| {
-                        (0..h * r)
-                            .map(|y| (0..w * r).map(|x| (y % r) * r + x % r).collect())
-                            .collect()
-                    })
-                    .collect::<Vec<_>>();
-                let fill = Fill::Group(group.into_iter().chain(g_out).collect());
-                (chs, out, fill, format!("PixelShuffle ×{r}"))
-            } else {
-                if h % r != 0 || w % r != 0 {
-                    return Err(src.error(
-                        if spec.channels.is_some() {
-                            "channels"
-                        } else {
-                            "input"
-                        },
-                        format!("{h}×{w} is not divisible by {r}"),
-                    ));
-                }
-                let g_in = chs
-                    .iter()
-                    .map(|_| {
-                        (0..h)
-                            .map(|y| (0..w).map(|x| (y % r) * r + x % r).collect())
-                            .collect()
-                    })
-                    .collect::<Vec<_>>();
-                let out = space_to_depth(&chs, r);
-                let g_out = (0..out.len())
-                    .map(|k| vec![vec![k % (r * r); w / r]; h / r])
-                    .collect::<Vec<_>>();
-                let fill = Fill::Group(g_in.into_iter().chain(g_out).collect());
-                (chs, out, fill, format!("Space-to-depth (Focus) ×{r}"))
-            }
-        }
+}
+
+fn pooling(c: &Checks) -> Result<Data, FigureError> {
+    let (spec, max) = (c.spec, c.spec.op == Op::MaxPool);
+    let m = c.matrix()?;
+    let size = c.positive("size", spec.size, 2)?;
+    let stride = c.positive("stride", spec.stride, size)?;
+    let (h, w) = dims(m);
+    if size > h || size > w {
+        return Err(c
+            .src
+            .error("size", format!("window {size} is larger than the {h}×{w} input")));
+    }
+    let out = pool(m, size, stride, max);
+    // Non-overlapping windows get one tint each, shared by input and output cells.
+    let fill = if stride >= size {
+        Fill::Group(pool_windows((h, w), dims(&out), size, stride))
+    } else {
+        Fill::Value
     };
-    if let Some(e) = too_big(cells(&inputs) + cells(&outputs), "op") {
-        return Err(e);
+    let name = if max { "最大池化" } else { "平均池化" };
+    Ok(Data {
+        inputs: vec![m.clone()],
+        outputs: vec![out],
+        fill,
+        what: format!("{name} {size}×{size}, 步幅 {stride}"),
+    })
+}
+
+/// The window of each input cell (`usize::MAX` outside every window) and of each output cell.
+fn pool_windows(
+    (h, w): (usize, usize),
+    (oh, ow): (usize, usize),
+    size: usize,
+    stride: usize,
+) -> Vec<Vec<Vec<usize>>> {
+    let group = |i: usize, j: usize| (i / stride + j / stride) % 2 + 2 * ((i / stride) % 2);
+    let inside =
+        |i: usize, j: usize| i % stride < size && j % stride < size && i / stride < oh && j / stride < ow;
+    let g_in = (0..h)
+        .map(|i| {
+            (0..w)
+                .map(|j| if inside(i, j) { group(i, j) } else { usize::MAX })
+                .collect()
+        })
+        .collect();
+    let g_out = (0..oh)
+        .map(|i| (0..ow).map(|j| group(i * stride, j * stride)).collect())
+        .collect();
+    vec![g_in, g_out]
+}
+
+fn upsampling(c: &Checks) -> Result<Data, FigureError> {
+    let near = c.spec.op == Op::Nearest;
+    let m = c.matrix()?;
+    let r = c.positive("scale", c.spec.scale, 2)?;
+    let (h, w) = dims(m);
+    c.at_most(h * w * r * r, "scale")?;
+    let out = if near { nearest(m, r) } else { bilinear(m, r) };
+    let name = if near {
+        "最近邻上采样"
+    } else {
+        "双线性上采样"
+    };
+    Ok(Data {
+        inputs: vec![m.clone()],
+        outputs: vec![out],
+        fill: Fill::Value,
+        what: format!("{name} ×{r}"),
+    })
+}
+
+fn transposed_conv(c: &Checks) -> Result<Data, FigureError> {
+    let [h, w] = c
+        .spec
+        .shape
+        .ok_or_else(|| c.src.error("op", "`transposed-conv` needs `shape: [h, w]`"))?;
+    if h == 0 || w == 0 || h > 64 || w > 64 {
+        return Err(c.src.error("shape", "h and w must be between 1 and 64"));
     }
-    Ok((inputs, outputs, fill, what))
+    let k = c.positive("kernel", c.spec.kernel, 3)?;
+    let s = c.positive("stride", c.spec.stride, 2)?;
+    c.at_most(((h - 1) * s + k) * ((w - 1) * s + k), "shape")?;
+    Ok(Data {
+        inputs: vec![vec![vec![1.0; w]; h]],
+        outputs: vec![overlap(h, w, k, s)],
+        fill: Fill::Value,
+        what: format!("转置卷积重叠次数 (kernel {k}, 步幅 {s})"),
+    })
+}
+
+/// The checked `channels` of PixelShuffle and space-to-depth, or `input` as one channel.
+fn channels(c: &Checks) -> Result<Vec<Mat>, FigureError> {
+    match (&c.spec.channels, &c.spec.input) {
+        (Some(chs), _) if !chs.is_empty() => {
+            for m in chs {
+                c.check("channels", m)?;
+            }
+            if chs.iter().any(|m| dims(m) != dims(&chs[0])) {
+                return Err(c.src.error("channels", "all channels must have the same size"));
+            }
+            Ok(chs.clone())
+        }
+        (None, Some(_)) => Ok(vec![c.matrix()?.clone()]),
+        _ => Err(c
+            .src
+            .error("op", "this op needs `channels` (a list of matrices) or `input`")),
+    }
+}
+
+/// The position (y mod r)·r + x mod r of every cell of `n` matrices of `h`×`w`.
+fn sub_pixels(n: usize, h: usize, w: usize, r: usize) -> Vec<Vec<Vec<usize>>> {
+    (0..n)
+        .map(|_| {
+            (0..h)
+                .map(|y| (0..w).map(|x| (y % r) * r + x % r).collect())
+                .collect()
+        })
+        .collect()
+}
+
+fn shuffle(c: &Checks) -> Result<Data, FigureError> {
+    let r = c.positive("scale", c.spec.scale, 2)?;
+    let chs = channels(c)?;
+    let (h, w) = dims(&chs[0]);
+    if chs.len() % (r * r) != 0 {
+        return Err(c.src.error(
+            "channels",
+            format!(
+                "{} channels: PixelShuffle ×{r} needs a multiple of {}",
+                chs.len(),
+                r * r
+            ),
+        ));
+    }
+    let group = (0..chs.len()).map(|k| vec![vec![k % (r * r); w]; h]);
+    let out = pixel_shuffle(&chs, r);
+    let g_out = sub_pixels(out.len(), h * r, w * r, r);
+    Ok(Data {
+        inputs: chs,
+        outputs: out,
+        fill: Fill::Group(group.chain(g_out).collect()),
+        what: format!("PixelShuffle ×{r}"),
+    })
+}
+
+fn to_depth(c: &Checks) -> Result<Data, FigureError> {
+    let r = c.positive("scale", c.spec.scale, 2)?;
+    let chs = channels(c)?;
+    let (h, w) = dims(&chs[0]);
+    if h % r != 0 || w % r != 0 {
+        let field = if c.spec.channels.is_some() {
+            "channels"
+        } else {
+            "input"
+        };
+        return Err(c.src.error(field, format!("{h}×{w} is not divisible by {r}")));
+    }
+    let g_in = sub_pixels(chs.len(), h, w, r);
+    let out = space_to_depth(&chs, r);
+    let g_out = (0..out.len()).map(|k| vec![vec![k % (r * r); w / r]; h / r]);
+    Ok(Data {
+        inputs: chs,
+        outputs: out,
+        fill: Fill::Group(g_in.into_iter().chain(g_out).collect()),
+        what: format!("Space-to-depth (Focus) ×{r}"),
+    })
 }
 
 /// Lays out matrices in a near-square block; returns (cols, rows) of matrices.
 fn block(n: usize) -> (usize, usize) {
     let cols = (1..=n).find(|c| c * c >= n).unwrap_or(1);
     (cols, n.div_ceil(cols))
+}
+
+/// Where the cells go: display pixels per cell, the left and top edges, the value range.
+struct Layout {
+    cell: f64,
+    left: f64,
+    top: f64,
+    lo: f64,
+    hi: f64,
 }
 
 fn draw_grids(
@@ -420,66 +472,22 @@ fn draw_grids(
     let cell = (600.0 / cols).min(300.0 / rows).clamp(3.0, 40.0);
     let width = 640u32;
     let height = (rows * cell + 70.0).ceil() as u32;
-    let left = (f64::from(width) - cols * cell) / 2.0;
-    let top = 44.0;
-    let all: Vec<f64> = inputs
-        .iter()
-        .chain(outputs)
-        .flatten()
-        .flatten()
-        .copied()
-        .collect();
-    let (lo, hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+    let all = inputs.iter().chain(outputs).flatten().flatten();
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(*v), h.max(*v))
     });
+    let l = Layout {
+        cell,
+        left: (f64::from(width) - cols * cell) / 2.0,
+        top: 44.0,
+        lo,
+        hi,
+    };
     style::draw(width, height, description, |root, ov| {
         let s = style::SCALE;
-        let mut draw_set = |set: &[Mat],
-                            x0: f64,
-                            cols_in_block: usize,
-                            (mh, mw): (usize, usize),
-                            first_index: usize|
-         -> style::DrawResult {
-            for (k, m) in set.iter().enumerate() {
-                let bx = x0 + ((k % cols_in_block) * (mw + 1)) as f64 * cell;
-                let by = top + ((k / cols_in_block) * (mh + 1)) as f64 * cell;
-                for (i, row) in m.iter().enumerate() {
-                    for (j, v) in row.iter().enumerate() {
-                        let (x, y) = (bx + j as f64 * cell, by + i as f64 * cell);
-                        let tint = match fill {
-                            Fill::Value => {
-                                let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
-                                style::color(0).mix(0.08 + 0.5 * t)
-                            }
-                            Fill::Group(g) => match g[first_index + k][i][j] {
-                                usize::MAX => RGBColor(0xF2, 0xF2, 0xF2).mix(1.0),
-                                n => style::color(n).mix(0.3),
-                            },
-                        };
-                        let r = [
-                            (style::px(x), style::px(y)),
-                            (style::px(x + cell), style::px(y + cell)),
-                        ];
-                        root.draw(&Rectangle::new(r, tint.filled()))?;
-                        root.draw(&Rectangle::new(r, style::stroke(style::AXIS, 0.6)))?;
-                        if cell >= 16.0 {
-                            let size = (cell * 0.36).min(13.0);
-                            ov.text(
-                                (x + cell / 2.0) * s,
-                                (y + cell / 2.0 + size * 0.36) * s,
-                                size,
-                                "middle",
-                                &style::num(*v),
-                            );
-                        }
-                    }
-                }
-            }
-            Ok(())
-        };
-        draw_set(inputs, left, ic, (ih, iw), 0)?;
-        let out_x = left + (in_w + 3) as f64 * cell;
-        draw_set(outputs, out_x, oc, (oh, ow), inputs.len())?;
+        draw_set(root, ov, &l, fill, (inputs, 0), l.left, ic)?;
+        let out_x = l.left + (in_w + 3) as f64 * cell;
+        draw_set(root, ov, &l, fill, (outputs, inputs.len()), out_x, oc)?;
         let label = |n: usize, h: usize, w: usize, name: &str| {
             if n == 1 {
                 format!("{name} {h}×{w}")
@@ -487,30 +495,86 @@ fn draw_grids(
                 format!("{name} {n}×{h}×{w}")
             }
         };
+        let label_y = (l.top - 12.0) * s;
         ov.text(
-            left * s,
-            (top - 12.0) * s,
+            l.left * s,
+            label_y,
             13.0,
             "start",
             &label(inputs.len(), ih, iw, "输入"),
         );
         ov.text(
             out_x * s,
-            (top - 12.0) * s,
+            label_y,
             13.0,
             "start",
             &label(outputs.len(), oh, ow, "输出"),
         );
-        let mid_x = left + (in_w as f64 + 1.5) * cell;
+        let mid_x = l.left + (in_w as f64 + 1.5) * cell;
         ov.text(
             mid_x * s,
-            (top + rows * cell / 2.0 + 8.0) * s,
+            (l.top + rows * cell / 2.0 + 8.0) * s,
             22.0,
             "middle",
             "→",
         );
         Ok(())
     })
+}
+
+/// Draws the matrices of `set` (the first is matrix `first` of the fill) in a block of
+/// `cols` matrices per row from `x0`, each cell tinted and, when large enough, labelled.
+fn draw_set(
+    root: &style::Area,
+    ov: &mut style::Overlay,
+    l: &Layout,
+    fill: &Fill,
+    (set, first): (&[Mat], usize),
+    x0: f64,
+    cols: usize,
+) -> style::DrawResult {
+    let (s, cell) = (style::SCALE, l.cell);
+    let (mh, mw) = dims(&set[0]);
+    for (k, m) in set.iter().enumerate() {
+        let bx = x0 + ((k % cols) * (mw + 1)) as f64 * cell;
+        let by = l.top + ((k / cols) * (mh + 1)) as f64 * cell;
+        for (i, row) in m.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                let (x, y) = (bx + j as f64 * cell, by + i as f64 * cell);
+                let tint = match fill {
+                    Fill::Value => {
+                        let t = if l.hi > l.lo {
+                            (v - l.lo) / (l.hi - l.lo)
+                        } else {
+                            0.5
+                        };
+                        style::color(0).mix(0.08 + 0.5 * t)
+                    }
+                    Fill::Group(g) => match g[first + k][i][j] {
+                        usize::MAX => RGBColor(0xF2, 0xF2, 0xF2).mix(1.0),
+                        n => style::color(n).mix(0.3),
+                    },
+                };
+                let r = [
+                    (style::px(x), style::px(y)),
+                    (style::px(x + cell), style::px(y + cell)),
+                ];
+                root.draw(&Rectangle::new(r, tint.filled()))?;
+                root.draw(&Rectangle::new(r, style::stroke(style::AXIS, 0.6)))?;
+                if cell >= 16.0 {
+                    let size = (cell * 0.36).min(13.0);
+                    ov.text(
+                        (x + cell / 2.0) * s,
+                        (y + cell / 2.0 + size * 0.36) * s,
+                        size,
+                        "middle",
+                        &style::num(*v),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -583,6 +647,6 @@ mod tests {
         assert_eq!((e.line, e.field.as_deref()), (2, Some("scale")));
         let e = render("kind: grid\nop: maxpool\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("op")));
-        assert!(e.message.contains("did you mean `max-pool`"), "{}", e.message);
+        assert_eq!(e.hint.as_deref(), Some("did you mean `max-pool`?"), "{e}");
     }
 }

@@ -1,11 +1,22 @@
-//! Figures drawn at build time from ` ```figure ` blocks.
+//! figmark's figures: the YAML spec of a ` ```figure ` block in, an inline SVG and its caption
+//! out.
 //!
-//! A contributor writes a fenced block whose info string is `figure` and whose body is YAML.
-//! [`render`] reads `kind` first, looks it up in [`KINDS`], and lets that kind parse the rest
-//! of the body into its own `#[serde(deny_unknown_fields)]` struct, compute its data from
-//! first principles and draw it with plotters into an inline-safe SVG (see [`style`] for the
-//! house style). Errors are [`FigureError`]s carrying the 0-based line in the YAML body and
-//! the offending field, with a "did you mean …?" hint for a misspelled kind or field.
+//! [`render`] reads `kind` and `caption` first, looks the kind up in one table, and hands the
+//! rest of the body to that kind: it parses it into its own `#[serde(deny_unknown_fields)]`
+//! struct, computes its data from first principles (`compute`, testable without any SVG) and
+//! draws that data with plotters (`draw`) into an inline-safe SVG in the house style
+//! (`style.rs`). Errors are [`FigureError`]s: the 0-based line in the YAML body, the offending
+//! field, a message and a "did you mean …?" hint ([`nearest`]).
+//!
+//! # Why a crate of its own
+//!
+//! Figures are the one stage whose boundary is already real: a spec goes in, an SVG comes out,
+//! and nothing here knows of pages, sites or diagnostics. As a crate that boundary is checked
+//! by the compiler instead of by review; plotters and the YAML parser stay out of the main
+//! crate's own code, and the main crate's tests and incremental builds no longer recompile the
+//! figures (nor the figures the main crate) when only the other changes. What is public is
+//! exactly what the main crate uses: [`render`], [`Figure`], [`FigureError`], the home page's
+//! [`LinkMap`] and [`nearest`], the one typo rule its link checker shares.
 //!
 //! # Field reference
 //!
@@ -47,7 +58,7 @@
 //!   space-to-depth); `channels`: a list of equal-size matrices (pixel-shuffle, a multiple of
 //!   r² of them; space-to-depth). `size`: pooling window (default 2); `stride`: pooling stride
 //!   (default `size`) or transposed-convolution stride (default 2); `scale`: upsampling or
-//!   shuffle factor r (default 2); `kernel` (default 3) and `shape: [h, w]` (input size) for
+//!   shuffle factor r (default 2); `kernel` (default 3) and `shape` (the input size `[h, w]`) for
 //!   `transposed-conv`, which draws how many input positions write each output cell. At most
 //!   4,096 cells in total.
 //! - **`norm-axes`**: which activations batch, layer, instance and group normalisation
@@ -74,9 +85,11 @@ mod grid;
 mod init_variance;
 mod line;
 mod link_map;
+mod names;
 mod norm_axes;
 mod optimizer;
 mod receptive_field;
+mod source;
 mod style;
 
 use std::fmt;
@@ -85,6 +98,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 pub use link_map::{LinkMap, SectionMap};
+pub use names::nearest;
+use source::Source;
 
 /// One rendered figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,62 +110,67 @@ pub struct Figure {
 }
 
 /// A user error in a spec. `line` is 0-based within the spec body (the YAML text), `field`
-/// the offending key if any.
+/// the offending key if any, `hint` a "did you mean …?" for a misspelled name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FigureError {
     pub line: usize,
     pub field: Option<String>,
     pub message: String,
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for FigureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.field {
-            Some(field) => write!(f, "line {}, `{}`: {}", self.line + 1, field, self.message),
-            None => write!(f, "line {}: {}", self.line + 1, self.message),
+            Some(field) => write!(f, "line {}, `{}`: {}", self.line + 1, field, self.message)?,
+            None => write!(f, "line {}: {}", self.line + 1, self.message)?,
+        }
+        match &self.hint {
+            Some(hint) => write!(f, " ({hint})"),
+            None => Ok(()),
         }
     }
 }
 
 impl std::error::Error for FigureError {}
 
-/// One figure kind: parse its spec, compute its data, draw it.
+/// One figure kind. Its spec is the body without `kind` and `caption`, which the dispatcher
+/// reads; `compute` checks the spec and computes the data, `draw` turns the data into an SVG.
 trait FigureKind {
     const NAME: &'static str;
-    const SUMMARY: &'static str;
-    /// Field names for the docs, in the order of the spec struct; equal to serde's list (tested).
-    const FIELDS: &'static [&'static str];
     type Spec: DeserializeOwned;
-    /// Checks the spec, computes the data and draws it. Returns the SVG (already finished
-    /// by [`style::finish`]) and the plain-text description.
-    fn draw(spec: &Self::Spec, src: &Source) -> Result<Drawn, FigureError>;
+    type Data;
+    fn compute(spec: &Self::Spec, src: &Source) -> Result<Self::Data, FigureError>;
+    /// Returns the SVG (already finished by [`style::draw`]) and the plain-text description.
+    fn draw(data: &Self::Data) -> Result<Drawn, FigureError>;
 }
 
-/// What a kind hands back: the finished SVG and its description.
+/// What a kind draws: the finished SVG and its description.
 struct Drawn {
     svg: String,
     description: String,
 }
 
 /// One row of the kind table.
-pub struct KindInfo {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub fields: &'static [&'static str],
+struct KindInfo {
+    name: &'static str,
     render: fn(&Source) -> Result<Drawn, FigureError>,
+    /// The spec's fields as serde declares them, for the tests that keep errors and docs true.
+    #[cfg(test)]
+    fields: fn() -> &'static [&'static str],
 }
 
 const fn entry<K: FigureKind>() -> KindInfo {
     KindInfo {
         name: K::NAME,
-        summary: K::SUMMARY,
-        fields: K::FIELDS,
         render: run::<K>,
+        #[cfg(test)]
+        fields: tests::fields::<K::Spec>,
     }
 }
 
-/// Every figure kind. Drives dispatch in [`render`], the field hints and the docs.
-pub const KINDS: &[KindInfo] = &[
+/// Every figure kind. Drives dispatch in [`render`] and the hint for a misspelled kind.
+const KINDS: &[KindInfo] = &[
     entry::<function::Function>(),
     entry::<conv_cost::ConvCost>(),
     entry::<optimizer::Optimizer>(),
@@ -165,185 +185,45 @@ pub const KINDS: &[KindInfo] = &[
 /// Renders one ` ```figure ` block body.
 pub fn render(spec: &str) -> Result<Figure, FigureError> {
     let src = Source { text: spec };
-    /// What every kind's spec holds (each spec also names them, as it refuses unknown fields).
+    /// What every spec may hold besides its kind's own fields.
     #[derive(Deserialize)]
     struct Head {
         kind: Option<String>,
         caption: Option<String>,
     }
     let head: Head = serde_saphyr::from_str(spec).map_err(|e| src.yaml_error(&e))?;
+    let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
     let Some(kind) = head.kind else {
         return Err(FigureError {
             line: 0,
             field: Some("kind".into()),
-            message: format!("missing `kind`; one of: {}", kind_names()),
+            message: format!("missing `kind`; one of: {}", names.join(", ")),
+            hint: None,
         });
     };
-    match KINDS.iter().find(|k| k.name == kind) {
-        Some(info) => {
-            let drawn = (info.render)(&src)?;
-            let caption = match head.caption {
-                Some(c) if !c.trim().is_empty() => c.trim().to_string(),
-                _ => drawn.description.clone(),
-            };
-            Ok(Figure {
-                svg: drawn.svg,
-                caption,
-                description: drawn.description,
-            })
-        }
-        None => {
-            let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
-            Err(src.error(
-                "kind",
-                format!(
-                    "unknown kind `{kind}`{}; one of: {}",
-                    did_you_mean(&kind, &names),
-                    kind_names()
-                ),
-            ))
-        }
-    }
-}
-
-fn kind_names() -> String {
-    KINDS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+    let Some(info) = KINDS.iter().find(|k| k.name == kind) else {
+        let mut e = src.error(
+            "kind",
+            format!("unknown kind `{kind}`; one of: {}", names.join(", ")),
+        );
+        e.hint = names::hint(&kind, &names);
+        return Err(e);
+    };
+    let drawn = (info.render)(&src)?;
+    let caption = match head.caption {
+        Some(c) if !c.trim().is_empty() => c.trim().to_string(),
+        _ => drawn.description.clone(),
+    };
+    Ok(Figure {
+        svg: drawn.svg,
+        caption,
+        description: drawn.description,
+    })
 }
 
 fn run<K: FigureKind>(src: &Source) -> Result<Drawn, FigureError> {
-    let spec: K::Spec = serde_saphyr::from_str(src.text).map_err(|e| src.yaml_error(&e))?;
-    K::draw(&spec, src)
-}
-
-/// The YAML body, kept to map fields back to lines.
-struct Source<'a> {
-    text: &'a str,
-}
-
-impl Source<'_> {
-    /// The 0-based line where `field` is written as a key: top level first, then nested.
-    fn line_of(&self, field: &str) -> usize {
-        let is_key = |l: &str| {
-            let l = l.trim_start().trim_start_matches("- ");
-            l.strip_prefix(field)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        };
-        let lines: Vec<&str> = self.text.lines().collect();
-        lines
-            .iter()
-            .position(|l| !l.starts_with([' ', '\t', '-']) && is_key(l))
-            .or_else(|| lines.iter().position(|l| is_key(l)))
-            .unwrap_or(0)
-    }
-
-    /// The line of a list item `item` under `field` (inline or block list).
-    fn line_of_item(&self, field: &str, item: &str) -> usize {
-        let start = self.line_of(field);
-        self.text
-            .lines()
-            .enumerate()
-            .skip(start)
-            .find(|(_, l)| l.contains(item.trim()))
-            .map_or(start, |(i, _)| i)
-    }
-
-    fn error(&self, field: &str, message: impl Into<String>) -> FigureError {
-        FigureError {
-            line: self.line_of(field),
-            field: Some(field.to_string()),
-            message: message.into(),
-        }
-    }
-
-    /// The key written on a 0-based line, if that line is `key: …` or `- key: …`.
-    fn key_on_line(&self, line: usize) -> Option<String> {
-        let l = self.text.lines().nth(line)?.trim_start().trim_start_matches("- ");
-        let (key, _) = l.split_once(':')?;
-        let ok = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        ok.then(|| key.to_string())
-    }
-
-    fn yaml_error(&self, e: &serde_saphyr::Error) -> FigureError {
-        use serde_saphyr::Error as E;
-        let line = e
-            .location()
-            .map_or(0, |l| usize::try_from(l.line()).unwrap_or(1).saturating_sub(1));
-        let (field, message) = match e.without_snippet() {
-            E::SerdeUnknownField { field, expected, .. } => (
-                Some(field.clone()),
-                format!(
-                    "unknown field `{field}`{}; fields: {}",
-                    did_you_mean(field, expected),
-                    expected.join(", ")
-                ),
-            ),
-            E::SerdeMissingField { field, .. } => {
-                (Some((*field).to_string()), format!("missing field `{field}`"))
-            }
-            E::SerdeUnknownVariant {
-                variant, expected, ..
-            } => (
-                self.key_on_line(line),
-                format!(
-                    "unknown value `{variant}`{}; one of: {}",
-                    did_you_mean(variant, expected),
-                    expected.join(", ")
-                ),
-            ),
-            other => (self.key_on_line(line), plain_message(other)),
-        };
-        FigureError { line, field, message }
-    }
-}
-
-/// serde-saphyr's message without its "at line …" suffix, since the line is reported apart.
-fn plain_message(e: &serde_saphyr::Error) -> String {
-    let text = e.to_string();
-    let first = text.lines().next().unwrap_or("invalid YAML");
-    match first.find(" at line ") {
-        Some(i) => first[..i].to_string(),
-        None => first.to_string(),
-    }
-}
-
-/// " (did you mean `x`?)" when one candidate is within a small edit distance.
-fn did_you_mean(word: &str, candidates: &[&str]) -> String {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3) || (word.len() >= 3 && c.starts_with(word)))
-        .min()
-        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// Checks a `[lo, hi]` range field.
-fn check_range(src: &Source, field: &str, r: [f64; 2]) -> Result<(f64, f64), FigureError> {
-    let [lo, hi] = r;
-    if !lo.is_finite() || !hi.is_finite() {
-        return Err(src.error(field, "range bounds must be finite numbers"));
-    }
-    if lo >= hi {
-        return Err(src.error(
-            field,
-            format!("empty or inverted range [{lo}, {hi}]: write [low, high] with low < high"),
-        ));
-    }
-    Ok((lo, hi))
+    let spec: K::Spec = src.parse()?;
+    K::draw(&K::compute(&spec, src)?)
 }
 
 #[cfg(test)]

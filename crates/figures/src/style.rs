@@ -246,6 +246,7 @@ pub(super) fn draw(
                 line: 0,
                 field: None,
                 message: format!("could not draw the figure: {e}"),
+                hint: None,
             })?;
     }
     Ok(finish(&raw, bw, bh, description, &overlay.0))
