@@ -12,11 +12,11 @@
 //!
 //! Figures are the one stage whose boundary is already real: a spec goes in, an SVG comes out,
 //! and nothing here knows of pages, sites or diagnostics. As a crate that boundary is checked
-//! by the compiler instead of by review; plotters and the YAML parser stay out of the main
-//! crate's own code, and the main crate's tests and incremental builds no longer recompile the
-//! figures (nor the figures the main crate) when only the other changes. What is public is
-//! exactly what the main crate uses: [`render`], [`Figure`], [`FigureError`], the home page's
-//! [`LinkMap`] and [`nearest`], the one typo rule its link checker shares.
+//! by the compiler instead of by review: the figures cannot reach into the site, plotters stays
+//! out of the main crate, the figures' tests run on their own (`cargo test -p
+//! figmark-figures`), and an edit to the main crate no longer recompiles the figures. What is
+//! public is exactly what the main crate uses: [`render`], [`Figure`], [`FigureError`], the
+//! home page's [`LinkMap`], and [`nearest`], the one typo rule its link checker shares.
 //!
 //! # Field reference
 //!

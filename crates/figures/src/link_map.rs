@@ -39,10 +39,10 @@ use plotters::prelude::*;
 use crate::{Figure, style};
 
 /// The most notes drawn one by one; above, the map shows sections.
-pub const MAX_NOTES: usize = 120;
+pub(crate) const MAX_NOTES: usize = 120;
 
 /// The most sections a map of sections shows.
-pub const MAX_SECTIONS: usize = 30;
+pub(crate) const MAX_SECTIONS: usize = 30;
 
 /// Display size, the same for both maps.
 const W: u32 = 720;
