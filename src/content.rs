@@ -3,12 +3,10 @@
 //! Paths inside the site are `/`-separated strings relative to `content/` (`cnn/receptive-field.md`),
 //! so that output never depends on the host's path separator.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use rayon::prelude::*;
 use serde::Deserialize;
 use walkdir::WalkDir;
 
@@ -50,10 +48,10 @@ pub struct Page {
 }
 
 impl Page {
-    /// A page from its path under `content/` and its text; an error is (line, message). Its
-    /// section is set when the site's section tree is built.
-    pub fn parse(rel: &str, source: String) -> Result<Self, (usize, String)> {
-        let (meta, body_start) = parse_front_matter(&source)?;
+    /// A page from its path under `content/` and its text. Its section is set when the site's
+    /// section tree is built.
+    pub fn parse(rel: &str, source: String) -> Result<Self, Diagnostic> {
+        let (meta, body_start) = parse_front_matter(&format!("{CONTENT_DIR}/{rel}"), &source)?;
         Ok(Self {
             rel: rel.to_string(),
             meta: Arc::new(meta),
@@ -115,101 +113,58 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
-/// Files read by earlier loads, by path under `content/`: kept by `figmark serve` so that a
-/// rebuild reads and parses only the files that changed.
-///
-/// Without more, every file is looked at again (its size and time) on every load. `figmark
-/// serve` also tells the cache what its file watcher saw ([`Cache::watched`]): while the watcher
-/// vouches that files under `content/` were only edited, not added, removed or renamed, the last
-/// walk of the folder is reused and only the edited files are looked at.
-#[derive(Default)]
-pub struct Cache {
-    files: Files,
-    /// The last walk of `content/`, kept when it found nothing to report and no symbolic link
-    /// (an edit to a link's target is seen under the target's path).
-    listing: Option<Listing>,
-    /// The files (by path under `content/`) a watcher saw edited since the last load; `None`
-    /// unless it vouches for the rest.
-    edited: Option<HashSet<String>>,
+/// How the load stage reads files: [`memo::Files`](crate::memo::Files) reuses earlier reads.
+pub trait Reader {
+    /// The last walk of `content/` when it still holds, with the files edited since; `None`
+    /// when the folder must be walked again.
+    fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)>;
+    /// Offers `listing` for reuse by the next load.
+    fn keep_listing(&mut self, listing: &Listing);
+    /// Every file of `files` (path under `content/`, full path) as a page, in order, reading
+    /// with `read_new` those that need it; `edited`, when known, holds the only files that may
+    /// have changed.
+    fn read_all(
+        &mut self,
+        files: &[(String, PathBuf)],
+        edited: Option<&HashSet<String>>,
+        read_new: ReadNew,
+    ) -> Vec<Result<Page, Diagnostic>>;
 }
 
-impl Cache {
-    /// What a file watcher saw since the last load: `Some(paths)` when the only changes under
-    /// `content/` were edits to the files at `paths` (`/`-separated, under `content/`), `None`
-    /// when it cannot vouch for that (a file added, removed or renamed, or events lost).
-    pub fn watched(&mut self, edited: Option<HashSet<String>>) {
-        self.edited = edited;
-    }
-}
-
-type Files = HashMap<String, Loaded>;
-
-/// A file as read, with the size and time it had then.
-#[derive(Clone)]
-struct Loaded {
-    len: u64,
-    modified: SystemTime,
-    page: Page,
-}
+/// Reads and parses one file (full path, path under `content/`, size in bytes).
+pub type ReadNew = fn(&Path, &str, u64) -> Result<Page, Diagnostic>;
 
 /// What a walk of `content/` found.
-#[derive(Default)]
-struct Listing {
+#[derive(Default, Clone)]
+pub struct Listing {
     /// Markdown files: path under `content/` and full path.
-    markdown: Vec<(String, PathBuf)>,
+    pub(crate) markdown: Vec<(String, PathBuf)>,
     assets: Vec<String>,
     /// Each folder holding markdown, and whether it has an `_index.md`.
     dirs_with_pages: BTreeMap<String, bool>,
-    diagnostics: Vec<Diagnostic>,
-    symlinks: bool,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) symlinks: bool,
 }
-
-/// A file modified this recently may be written again within its timestamp's granularity
-/// without its size or time changing (git's "racily clean" files): it is read every time.
-const RACY: Duration = Duration::from_secs(2);
 
 /// Reads every file under `root/content`. Returns the site when there is one to build, and all
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
-/// With `cache`, a file whose size and modification time are those it had in an earlier load is
-/// not read again.
-pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Option<Site>, Vec<Diagnostic>) {
+/// `files` decides which files need reading again.
+pub fn load(root: &Path, config: Config, files: &mut impl Reader) -> (Option<Site>, Vec<Diagnostic>) {
     let content_root = root.join(CONTENT_DIR);
-    let edited = cache.as_mut().and_then(|c| c.edited.take());
-    let vouched = cache
-        .as_mut()
-        .and_then(|c| c.listing.take())
-        .zip(edited)
-        .filter(|_| content_root.is_dir());
-    let (listing, edited) = match vouched {
+    let (listing, edited) = match files.vouched_listing().filter(|_| content_root.is_dir()) {
         Some((listing, edited)) => (listing, Some(edited)),
         None => (walk(root, &content_root), None),
     };
     let mut diagnostics = listing.diagnostics.clone();
     let mut pages = Vec::new();
-    // Reading and parsing front matter is most of a large site's load: spread it over the cores.
-    let earlier = cache.as_ref().map(|c| &c.files);
-    let read: Vec<_> = listing
-        .markdown
-        .par_iter()
-        .map(|(rel, path)| {
-            let unchanged = edited.as_ref().is_some_and(|e| !e.contains(rel));
-            read_page(path, rel, earlier, unchanged)
-        })
-        .collect();
-    let mut now = Files::default();
-    for result in read {
+    for result in files.read_all(&listing.markdown, edited.as_ref(), read_new_page) {
         match result {
-            Ok((page, loaded)) => {
-                if let Some(loaded) = loaded {
-                    now.insert(page.rel.clone(), loaded);
-                }
-                if !page.meta.draft {
-                    pages.push(page);
-                }
-            }
+            Ok(page) if page.meta.draft => {}
+            Ok(page) => pages.push(page),
             Err(d) => diagnostics.push(d),
         }
     }
+    files.keep_listing(&listing);
 
     if !content_root.is_dir() {
         diagnostics.push(Diagnostic::error(CONTENT_DIR, 0, 0, "content folder not found"));
@@ -228,14 +183,15 @@ pub fn load(root: &Path, config: Config, mut cache: Option<&mut Cache>) -> (Opti
             );
         }
     }
-    let assets = listing.assets.clone();
-    if let Some(cache) = cache {
-        cache.files = now;
-        if listing.diagnostics.is_empty() && !listing.symlinks {
-            cache.listing = Some(listing);
-        }
-    }
+    let assets = listing.assets;
     if pages.iter().all(|p| p.rel != SECTION_INDEX) {
+        let home = format!("{CONTENT_DIR}/{SECTION_INDEX}");
+        if !diagnostics.iter().any(|d| d.file.to_string_lossy() == home) {
+            diagnostics.push(
+                Diagnostic::error(home, 0, 0, "the site has no home page")
+                    .with_hint("add an _index.md with a title at the top of the content folder"),
+            );
+        }
         return (None, diagnostics);
     }
     let (sections, reading_order) = build_sections(&mut pages);
@@ -335,70 +291,39 @@ fn symlink_target_inside(content_root: &Path, link: &Path) -> std::io::Result<bo
     Ok(target.starts_with(content_root.canonicalize()?))
 }
 
-/// Reads one page, drafts included. With `earlier` (the files of the earlier load), an
-/// unchanged file is taken from there, and the page is returned with what to keep for the next
-/// load when its time is settled. A file known to be `unchanged` is not even looked at.
-fn read_page(
-    path: &Path,
-    rel: &str,
-    earlier: Option<&Files>,
-    unchanged: bool,
-) -> Result<(Page, Option<Loaded>), Diagnostic> {
-    if unchanged && let Some(f) = earlier.and_then(|e| e.get(rel)) {
-        return Ok((f.page.clone(), Some(f.clone())));
-    }
-    let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
-    let metadata = std::fs::metadata(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
-    let len = metadata.len();
-    let Some(earlier) = earlier else {
-        return Ok((read_new_page(path, rel, len, &err)?, None));
-    };
-    let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let page = match earlier.get(rel) {
-        Some(f) if f.len == len && f.modified == modified => f.page.clone(),
-        _ => read_new_page(path, rel, len, &err)?,
-    };
-    let settled = modified.elapsed().is_ok_and(|age| age > RACY);
-    let loaded = settled.then(|| Loaded {
-        len,
-        modified,
-        page: page.clone(),
-    });
-    Ok((page, loaded))
+/// The error for a file that cannot be read.
+pub(crate) fn read_error(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), 0, 0, format!("cannot read: {e}"))
 }
 
 /// Reads and parses one page, drafts included.
-fn read_new_page(
-    path: &Path,
-    rel: &str,
-    len: u64,
-    err: &dyn Fn(usize, String) -> Diagnostic,
-) -> Result<Page, Diagnostic> {
+fn read_new_page(path: &Path, rel: &str, len: u64) -> Result<Page, Diagnostic> {
+    let err = |line, msg: String| Diagnostic::error(format!("{CONTENT_DIR}/{rel}"), line, 0, msg);
     if len > MAX_FILE_BYTES {
         return Err(err(
             0,
             format!("file is {len} bytes, over the limit of {MAX_FILE_BYTES}"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(0, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| read_error(rel, &e))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
         err(line, "file is not valid UTF-8".into())
     })?;
-    Page::parse(rel, source).map_err(|(line, msg)| err(line, msg))
+    Page::parse(rel, source)
 }
 
-/// Splits `---`-fenced YAML front matter off the body. Errors carry the file line.
-pub fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, String)> {
+/// Splits `---`-fenced YAML front matter off the body of `file`. Errors carry the file line.
+pub fn parse_front_matter(file: &str, source: &str) -> Result<(FrontMatter, usize), Diagnostic> {
+    let err = |line: usize, message: &str| Diagnostic::error(file, line, 0, message);
     let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
     let text = &source[bom..];
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
-        return Err((
+        return Err(err(
             1,
-            "missing front matter: the file must start with a `---` line, then YAML with at least a `title`"
-                .into(),
+            "missing front matter: the file must start with a `---` line, then YAML with at least a `title`",
         ));
     }
     let yaml_start = bom + first_line_end;
@@ -412,19 +337,19 @@ pub fn parse_front_matter(source: &str) -> Result<(FrontMatter, usize), (usize, 
         offset += line.len();
     }
     let Some((yaml_end, body_start)) = yaml_end else {
-        return Err((1, "front matter is not closed by a `---` line".into()));
+        return Err(err(1, "front matter is not closed by a `---` line"));
     };
     let yaml = &source[yaml_start..yaml_end];
     if yaml.trim().is_empty() {
-        return Err((2, "front matter is empty: `title` is required".into()));
+        return Err(err(2, "front matter is empty: `title` is required"));
     }
     let meta: FrontMatter = serde_saphyr::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(0, |l| l.line() as usize);
-        (1 + line.max(1), yaml_error_message(&e))
+        err(1 + line.max(1), &yaml_error_message(&e))
     })?;
     if meta.title.trim().is_empty() {
         let line = yaml.lines().position(|l| l.starts_with("title")).unwrap_or(0) + 2;
-        return Err((line, "`title` must not be empty".into()));
+        return Err(err(line, "`title` must not be empty"));
     }
     Ok((meta, body_start))
 }
@@ -514,10 +439,17 @@ pub fn line_of(page: &Page, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    fn parse(src: &str) -> Result<(FrontMatter, usize), (usize, String)> {
+        parse_front_matter("content/a.md", src).map_err(|d| {
+            assert_eq!(d.file.to_string_lossy(), "content/a.md");
+            (d.line, d.message)
+        })
+    }
+
     #[test]
     fn front_matter_fields_and_body_offset() {
         let src = "---\ntitle: 感受野\nweight: 20\ntags: [CNN]\n---\n正文\n";
-        let (meta, start) = parse_front_matter(src).unwrap();
+        let (meta, start) = parse(src).unwrap();
         assert_eq!(meta.title, "感受野");
         assert_eq!(meta.weight, 20);
         assert_eq!(&src[start..], "正文\n");
@@ -526,18 +458,40 @@ mod tests {
     #[test]
     fn unknown_field_is_reported_on_its_line() {
         let src = "---\ntitle: a\nauthor: b\n---\n";
-        let (line, msg) = parse_front_matter(src).unwrap_err();
+        let (line, msg) = parse(src).unwrap_err();
         assert_eq!(line, 3, "{msg}");
         assert!(msg.contains("author"), "{msg}");
     }
 
     #[test]
     fn wrong_type_and_missing_title_are_errors() {
-        let (line, msg) = parse_front_matter("---\ntitle: a\n\nweight: heavy\n---\n").unwrap_err();
+        let (line, msg) = parse("---\ntitle: a\n\nweight: heavy\n---\n").unwrap_err();
         assert_eq!(line, 4, "{msg}");
-        let (_, msg) = parse_front_matter("---\nweight: 1\n---\n").unwrap_err();
+        let (_, msg) = parse("---\nweight: 1\n---\n").unwrap_err();
         assert!(msg.contains("title"), "{msg}");
-        assert!(parse_front_matter("no front matter").is_err());
+        assert!(parse("no front matter").is_err());
+    }
+
+    /// A build that fails says why: a site whose sections have no home page once failed with
+    /// no error at all.
+    #[test]
+    fn a_site_without_a_home_page_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let sec = dir.path().join(CONTENT_DIR).join("sec");
+        std::fs::create_dir_all(&sec).unwrap();
+        std::fs::write(sec.join(SECTION_INDEX), "---\ntitle: 节\n---\n").unwrap();
+        std::fs::write(sec.join("a.md"), "---\ntitle: 甲\n---\n").unwrap();
+        std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        let (site, diagnostics) = load(dir.path(), config, &mut crate::memo::Files::default());
+        assert!(site.is_none());
+        let errors: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("content/_index.md") && e.contains("no home page")),
+            "{errors:?}"
+        );
     }
 
     #[test]

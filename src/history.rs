@@ -9,30 +9,28 @@ use std::process::{Child, Command, Stdio};
 
 use crate::content::CONTENT_DIR;
 
-/// What an earlier build read, kept by `figmark serve`: the commit checked out then and the
-/// dates read at it. Dates change only with the commit, so a rebuild at the same commit asks
-/// git only for it (`git rev-parse HEAD`), not for the whole history of the content folder.
+/// What an earlier build read (kept in the [`Memo`](crate::memo::Memo)): the commit checked out
+/// then and the dates read at it. Dates change only with the commit, so a rebuild at the same
+/// commit asks git only for it (`git rev-parse HEAD`), not for the whole history of the content
+/// folder.
 #[derive(Default)]
 pub struct Cache {
     head: Option<String>,
     dates: HashMap<String, String>,
 }
 
-/// A running `git log`, or with a [`Cache`] a running `git rev-parse HEAD`; `finish` reads the
-/// answer.
+/// A running `git rev-parse HEAD`, and on a first build a running `git log` too (started beside
+/// rendering, not after it); `finish` reads the answers.
 pub struct Pending {
     root: PathBuf,
     log: Option<Child>,
     head: Option<Child>,
 }
 
-/// Starts asking git; with `cached`, only for the commit checked out.
-pub fn start(root: &Path, cached: bool) -> Pending {
-    let (log, head) = if cached {
-        (None, git(root, &["rev-parse", "HEAD"]))
-    } else {
-        (log(root), None)
-    };
+/// Starts asking git for the commit checked out, and for the log when `cache` holds no dates.
+pub fn start(root: &Path, cache: &Cache) -> Pending {
+    let log = cache.head.is_none().then(|| log(root)).flatten();
+    let head = git(root, &["rev-parse", "HEAD"]);
     Pending {
         root: root.to_path_buf(),
         log,
@@ -79,19 +77,13 @@ fn output(child: Option<Child>) -> Option<String> {
 
 impl Pending {
     /// The date (`YYYY-MM-DD`, committer date) of the newest commit that touched each file, by
-    /// path under `content/`. With `cache` (the one `start` was told of), the dates it holds
-    /// when the commit is the same, else read now and kept.
-    pub fn finish(self, cache: Option<&mut Cache>) -> HashMap<String, String> {
-        let Some(cache) = cache else {
-            return output(self.log).map(|log| parse(&log)).unwrap_or_default();
-        };
+    /// path under `content/`: those `cache` holds when the commit is the same, else read now and
+    /// kept.
+    pub fn finish(self, cache: &mut Cache) -> HashMap<String, String> {
         let head = output(self.head).map(|h| h.trim().to_string());
         if head.is_none() || head != cache.head {
-            cache.dates = head
-                .as_ref()
-                .and_then(|_| output(log(&self.root)))
-                .map(|log| parse(&log))
-                .unwrap_or_default();
+            let log = self.log.or_else(|| head.as_ref().and_then(|_| log(&self.root)));
+            cache.dates = output(log).map(|log| parse(&log)).unwrap_or_default();
             cache.head = head;
         }
         cache.dates.clone()
@@ -127,12 +119,8 @@ mod tests {
     #[test]
     fn outside_a_checkout_there_are_no_dates() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(start(dir.path(), false).finish(None).is_empty());
-        assert!(
-            start(dir.path(), true)
-                .finish(Some(&mut Cache::default()))
-                .is_empty()
-        );
+        let mut cache = Cache::default();
+        assert!(start(dir.path(), &cache).finish(&mut cache).is_empty());
     }
 
     /// Dates kept by a cache are read again when the commit changes, and equal a fresh read.
@@ -160,12 +148,13 @@ mod tests {
         git(&["init", "-q"]);
         commit("a.md");
         let mut cache = Cache::default();
-        let first = start(root, true).finish(Some(&mut cache));
+        let first = start(root, &cache).finish(&mut cache);
         assert_eq!(first["a.md"], "2026-01-02");
-        assert_eq!(start(root, true).finish(Some(&mut cache)), first);
+        assert_eq!(start(root, &cache).finish(&mut cache), first);
         commit("b.md");
-        let second = start(root, true).finish(Some(&mut cache));
-        assert_eq!(second, start(root, false).finish(None));
+        let second = start(root, &cache).finish(&mut cache);
+        let mut fresh = Cache::default();
+        assert_eq!(second, start(root, &fresh).finish(&mut fresh));
         assert!(second.contains_key("b.md"), "{second:?}");
     }
 }

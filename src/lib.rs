@@ -1,19 +1,23 @@
 //! figmark: a static site generator for cross-linked markdown notes with figures drawn at
 //! build time. The modules follow the pipeline: [`content`] loads, [`markdown`] renders (with
-//! [`figures`]), [`links`] checks cross-links, [`search`] indexes the text, [`templates`] lays
-//! out pages, [`output`] writes; [`build`] runs the stages in order.
+//! [`figures`]), [`links`] checks cross-links, [`layout`] lays out pages from their views
+//! ([`templates`]), [`search`] indexes the text, [`output`] writes; [`build`] runs the stages in
+//! order, and [`memo`] alone decides what a rebuild reuses. The binary and the tests see only
+//! what they use: the build, the memo, the server, diagnostics, and the load and render stages.
 
 pub mod build;
-pub mod config;
+mod config;
 pub mod content;
 pub mod diagnostics;
 pub use figmark_figures as figures;
-pub mod history;
-pub mod links;
+mod history;
+mod layout;
+mod links;
 pub mod markdown;
-pub mod output;
-pub mod print;
-pub mod search;
+pub mod memo;
+mod output;
+mod print;
+mod search;
 pub mod serve;
-pub mod templates;
-pub mod urls;
+mod templates;
+mod urls;

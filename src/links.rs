@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::content::{CONTENT_DIR, Site};
 use crate::diagnostics::{Diagnostic, LineIndex, nearest};
@@ -17,7 +18,7 @@ pub struct Backlink {
 }
 
 /// Checks links of every page; returns the problems and, per page, the pages linking to it.
-pub fn check(root: &Path, site: &Site, rendered: &[Rendered]) -> (Vec<Diagnostic>, Vec<Vec<Backlink>>) {
+pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagnostic>, Vec<Vec<Backlink>>) {
     let by_rel: HashMap<&str, usize> = site
         .pages
         .iter()

@@ -45,6 +45,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -148,14 +149,9 @@ enum Update {
     Rebuilt,
 }
 
-/// The index of every page, in reading order, as the script the pages load.
-pub fn script(site: &Site, rendered: &[Rendered]) -> String {
-    script_incremental(site, rendered, &mut Cache::default())
-}
-
-/// Like [`script`], doing again only what changed since the build that left `cache`, and
-/// refreshing it.
-pub fn script_incremental(site: &Site, rendered: &[Rendered], cache: &mut Cache) -> String {
+/// The index of every page, in reading order, as the script the pages load, doing again only
+/// what changed since the build that left `cache` (empty on a first build), and refreshing it.
+pub fn script(site: &Site, rendered: &[Arc<Rendered>], cache: &mut Cache) -> String {
     update(&docs(site, rendered), cache);
     cache.script()
 }
@@ -382,7 +378,7 @@ fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("the index holds only strings and numbers")
 }
 
-fn docs<'a>(site: &'a Site, rendered: &'a [Rendered]) -> Vec<Doc<'a>> {
+fn docs<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>]) -> Vec<Doc<'a>> {
     site.reading_order
         .iter()
         .map(|&i| {
@@ -906,7 +902,7 @@ mod tests {
     #[test]
     fn index_of_the_notes_stays_small() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let plan = crate::build::plan(root).expect("the notes build");
+        let plan = crate::build::plan(root, &mut Default::default()).expect("the notes build");
         let index = plan
             .files
             .iter()

@@ -3,7 +3,7 @@
 //!
 //! The site is served from memory: each build's files are held in a map (pages as bytes, static
 //! files and assets by their source path) and swapped in whole when the build succeeds. That
-//! makes a rebuild cost only the pages a change touched ([`build::Cache`]), never a rewrite of
+//! makes a rebuild cost only the pages a change touched ([`Memo`](crate::memo::Memo)), never a rewrite of
 //! the output folder, and it makes serving safe by construction: only paths the build planned
 //! can be answered, so `..`, encoded dots or absolute paths cannot reach other files. A failed
 //! build keeps the last good map and publishes its errors instead.
@@ -27,10 +27,11 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Request, Response, StatusCode};
 
-use crate::build::{self, Cache, Plan, STATIC_DIR};
+use crate::build::{self, Plan, STATIC_DIR};
 use crate::config;
 use crate::content::CONTENT_DIR;
 use crate::diagnostics::Diagnostic;
+use crate::memo::Memo;
 use crate::output::Contents;
 use crate::templates::TEMPLATE_DIR;
 
@@ -57,7 +58,6 @@ pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
-    _watcher: RecommendedWatcher,
 }
 
 struct State {
@@ -114,16 +114,11 @@ impl Server {
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(io::Error::other)?;
-        for dir in [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR] {
-            if root.join(dir).is_dir() {
-                watcher
-                    .watch(&root.join(dir), RecursiveMode::Recursive)
-                    .map_err(io::Error::other)?;
-            }
-        }
+        let mut watched = HashSet::new();
+        watch_sources(&mut watcher, root, &mut watched)?;
 
         // Watching starts first, so that no change made during the first build goes unseen.
-        let mut cache = Cache::default();
+        let mut cache = Memo::default();
         rebuild(root, &mut cache, &shared, &report);
 
         let mut threads = Vec::new();
@@ -148,6 +143,11 @@ impl Server {
                     }
                 }
                 cache.watched(edited);
+                // A source folder made since the start is watched from now on; its files are
+                // in this build, since the root's watch saw it made.
+                if let Err(e) = watch_sources(&mut watcher, &root, &mut watched) {
+                    eprintln!("figmark: cannot watch a source folder: {e}");
+                }
                 rebuild(&root, &mut cache, &builder_shared, &report);
             }
         }));
@@ -168,7 +168,6 @@ impl Server {
             addr,
             shared,
             threads,
-            _watcher: watcher,
         })
     }
 
@@ -193,6 +192,23 @@ impl Drop for Server {
             thread.join().ok();
         }
     }
+}
+
+/// Watches each source folder (content, templates, static) that exists and is not watched yet.
+fn watch_sources(
+    watcher: &mut RecommendedWatcher,
+    root: &Path,
+    watched: &mut HashSet<&str>,
+) -> io::Result<()> {
+    for dir in [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR] {
+        if !watched.contains(dir) && root.join(dir).is_dir() {
+            watcher
+                .watch(&root.join(dir), RecursiveMode::Recursive)
+                .map_err(io::Error::other)?;
+            watched.insert(dir);
+        }
+    }
+    Ok(())
 }
 
 /// What a watcher event means for the next build.
@@ -260,9 +276,9 @@ fn is_source_rel(rel: &Path) -> bool {
     }
 }
 
-fn rebuild(root: &Path, cache: &mut Cache, shared: &Shared, report: &dyn Fn(Report)) {
+fn rebuild(root: &Path, cache: &mut Memo, shared: &Shared, report: &dyn Fn(Report)) {
     let start = Instant::now();
-    match build::plan_incremental(root, cache) {
+    match build::plan(root, cache) {
         Ok(mut plan) => {
             let files: HashMap<String, Contents> = std::mem::take(&mut plan.files)
                 .into_iter()

@@ -340,7 +340,7 @@ pub struct PageView<'a> {
 /// Site-wide facts the views need, computed once.
 pub struct SiteViews<'a> {
     pub site: &'a Site,
-    pub rendered: &'a [Rendered],
+    pub rendered: &'a [Arc<Rendered>],
     pub backlinks: &'a [Vec<Backlink>],
     /// Output path of each tag's page, by tag name.
     pub tag_pages: &'a std::collections::BTreeMap<String, String>,
@@ -362,7 +362,7 @@ pub struct SiteViews<'a> {
 impl<'a> SiteViews<'a> {
     pub fn new(
         site: &'a Site,
-        rendered: &'a [Rendered],
+        rendered: &'a [Arc<Rendered>],
         backlinks: &'a [Vec<Backlink>],
         tag_pages: &'a std::collections::BTreeMap<String, String>,
         last_changed: &'a HashMap<String, String>,

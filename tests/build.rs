@@ -222,7 +222,9 @@ fn template_error_names_the_template_file_and_line() {
         "{% extends \"base.html\" %}\n{% block main %}\n{{ title | no_such_filter }}\n{% endblock main %}\n",
     )
     .unwrap();
-    let diagnostics = figmark::build::plan(tmp.path()).err().expect("a template error");
+    let diagnostics = figmark::build::plan(tmp.path(), &mut Default::default())
+        .err()
+        .expect("a template error");
     let d = diagnostics
         .iter()
         .find(|d| d.file.ends_with("templates/page.html"))
@@ -278,10 +280,12 @@ fn incremental_rebuilds_equal_full_builds() {
     copy_tree(&fixture("basic"), tmp.path());
     let root = tmp.path();
     age(root);
-    let mut cache = figmark::build::Cache::default();
-    let plan =
-        |cache: &mut figmark::build::Cache| planned(figmark::build::plan_incremental(root, cache).unwrap());
-    assert_eq!(plan(&mut cache), planned(figmark::build::plan(root).unwrap()));
+    let mut cache = figmark::memo::Memo::default();
+    let plan = |cache: &mut figmark::memo::Memo| planned(figmark::build::plan(root, cache).unwrap());
+    assert_eq!(
+        plan(&mut cache),
+        planned(figmark::build::plan(root, &mut Default::default()).unwrap())
+    );
     let note = root.join("content/sec/momentum.md");
     let edits = [
         ("\n改动的一句话，[见](last.md)。\n", "a sentence with a link"),
@@ -296,7 +300,7 @@ fn incremental_rebuilds_equal_full_builds() {
         fs::write(&note, text).unwrap();
         age(root);
         let incremental = plan(&mut cache);
-        let full = planned(figmark::build::plan(root).unwrap());
+        let full = planned(figmark::build::plan(root, &mut Default::default()).unwrap());
         assert_eq!(
             incremental.keys().collect::<Vec<_>>(),
             full.keys().collect::<Vec<_>>(),

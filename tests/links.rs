@@ -8,7 +8,7 @@ use common::*;
 use figmark::diagnostics::Diagnostic;
 
 fn diagnostics_of(root: &std::path::Path) -> Vec<Diagnostic> {
-    match figmark::build::plan(root) {
+    match figmark::build::plan(root, &mut Default::default()) {
         Ok(_) => panic!("expected the build of {} to fail", root.display()),
         Err(d) => d,
     }
@@ -125,7 +125,7 @@ fn links_are_rewritten_to_html() {
 
 #[test]
 fn real_notes_check_clean_and_every_page_but_home_has_a_backlink() {
-    let plan = figmark::build::plan(&repo_root()).unwrap_or_else(|d| {
+    let plan = figmark::build::plan(&repo_root(), &mut Default::default()).unwrap_or_else(|d| {
         panic!(
             "{}",
             d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")

@@ -47,19 +47,19 @@ fn every_note_in_reading_order_with_unique_ids_and_in_page_links() {
             &id[..id.find('"').unwrap()]
         })
         .collect();
-    assert_eq!(sections, ["index", "notes-index", "notes-a", "notes-b"]);
+    assert_eq!(sections, ["/index", "/notes/index", "/notes/a", "/notes/b"]);
     assert!(html.contains("<h1>第一篇</h1>") && html.contains("第二篇的脚注"));
     assert!(html.contains("<mfrac>"), "math is rendered in the edition");
 
     let ids = attrs(&html, "id");
     let unique: HashSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "duplicate ids: {ids:?}");
-    for id in ["notes-a--小结", "notes-b--小结", "notes-a--1", "notes-b--1"] {
+    for id in ["/notes/a:小结", "/notes/b:小结", "/notes/a:1", "/notes/b:1"] {
         assert!(unique.contains(id), "missing id {id}: {ids:?}");
     }
 
     let hrefs = attrs(&html, "href");
-    for expected in ["#notes-b--推导", "#notes-a--定义", "#notes-a--小结", "#notes-a"] {
+    for expected in ["#/notes/b:推导", "#/notes/a:定义", "#/notes/a:小结", "#/notes/a"] {
         assert!(
             hrefs.iter().any(|h| decode(h) == expected),
             "no link {expected}: {hrefs:?}"
@@ -72,6 +72,12 @@ fn every_note_in_reading_order_with_unique_ids_and_in_page_links() {
         );
     }
     assert!(!hrefs.iter().any(|h| h.ends_with(".md") || h.contains(".md#")));
+    // A link written in raw HTML points into the edition like a markdown link does.
+    assert!(
+        html.contains("<a href=\"#/notes/a:定义\">回到定义</a>"),
+        "raw HTML link not in the edition"
+    );
+    assert!(!hrefs.iter().any(|h| h.contains(".html#")), "{hrefs:?}");
 
     let css = fs::read_to_string(out.join("style.css")).unwrap();
     let print_css = &css[css.find("@media print").expect("a print style sheet")..];

@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: Args) -> ExitCode {
-    match figmark::build::plan(root) {
+    match figmark::build::plan(root, &mut Default::default()) {
         Ok(plan) => {
             print_diagnostics(&plan.warnings, args.format);
             ExitCode::SUCCESS

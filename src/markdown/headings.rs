@@ -7,7 +7,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use pulldown_cmark_escape::escape_href;
 
-use super::edition::InEdition;
+use super::address::PageCx;
 use super::slug::Slugger;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +21,7 @@ pub struct Heading {
 
 pub fn assign_ids<'a>(
     mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    body_start: usize,
-    edition: Option<&InEdition>,
+    cx: &PageCx,
     headings: &mut Vec<Heading>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     let mut slugger = Slugger::default();
@@ -64,9 +63,9 @@ pub fn assign_ids<'a>(
             level: level_number(level),
             id: id.clone(),
             text,
-            offset: body_start + range.start,
+            offset: cx.body_start + range.start,
         });
-        let id = edition.map_or(id.clone(), |e| e.id(&id));
+        let id = cx.id(&id).into_owned();
         let mut anchor = String::new();
         escape_href(&mut anchor, &id).ok();
         pending.extend(inner);

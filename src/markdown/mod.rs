@@ -1,16 +1,19 @@
 //! Parse and render stage: markdown body → HTML plus everything found on the way (headings,
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
-pub mod edition;
+pub(crate) mod address;
 mod fences;
 mod figures;
-pub mod headings;
-pub mod highlight;
-pub mod links;
+mod footnotes;
+pub(crate) mod headings;
+pub(crate) mod highlight;
+pub(crate) mod links;
 mod math;
-pub mod sanitize;
-pub mod slug;
-pub mod text;
+mod punctuation;
+pub(crate) mod sanitize;
+pub(crate) mod slug;
+pub mod target;
+pub(crate) mod text;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -19,9 +22,10 @@ use pulldown_cmark::{Options, Parser, TextMergeWithOffset};
 
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, LineIndex};
-pub use edition::InEdition;
+use address::{InEdition, OnSite, PageCx};
 pub use headings::Heading;
-pub use links::{Link, Target};
+pub use links::Link;
+pub use target::Target;
 pub use text::TextBlock;
 
 /// What rendering one page produced.
@@ -47,70 +51,45 @@ pub fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders one page's body. `section_dirs` (folders that are sections) lets a link to a folder
-/// become a link to its index page. Raw HTML is sanitized unless `unsafe_html` (a trusted site).
-/// With `edition`, the page is also rendered as a part of the print edition (ids prefixed, links
-/// between pages kept in the edition) into `edition_html`: the costly steps (figures, code) run
-/// once and feed both renderings.
-pub fn render(
-    page: &Page,
-    section_dirs: &HashSet<String>,
-    unsafe_html: bool,
-    edition: Option<&InEdition>,
-) -> Rendered {
+/// Renders one page's body, for the site and as its part of the print edition. `section_dirs`
+/// (folders that are sections) lets a link to a folder become a link to its index page. Raw
+/// HTML is sanitized unless `unsafe_html` (a trusted site). The costly steps (figures, code) run
+/// once and feed both outputs; the steps that write ids and hrefs run once per output, each
+/// given that output's [`Address`](address::Address).
+pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
-    let body_start = page.body_start;
-    let line_of = |body_offset: usize| index.line_col(body_start + body_offset).0;
+    let line_of = |body_offset: usize| index.line_col(page.body_start + body_offset).0;
+    let line_col = |body_offset: usize| index.line_col(page.body_start + body_offset);
 
     let mut out = Rendered::default();
+    let mut fence_diags = Vec::new();
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
-    let mut fence_diags = Vec::new();
-    let mut raw_links = Vec::new();
-    let mut html_seen = false;
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
-    let events = sanitize::raw_html(
-        events,
-        &page.rel,
-        body_start,
-        section_dirs,
-        &mut raw_links,
-        &mut html_seen,
-    );
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
+    let events = math::fenced(events);
     let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
-    // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes
-    // inert), so only pages with raw HTML pay for the sanitizer.
-    let sanitized = !unsafe_html && html_seen;
-    let clean = |html: String| if sanitized { sanitize::clean(&html) } else { html };
-    if let Some(edition) = edition {
-        let mut part = Rendered::default();
-        let mut ignored = Vec::new();
-        finish(
-            events.iter().cloned(),
-            page,
-            section_dirs,
-            Some(edition),
-            &mut part,
-            &mut ignored,
-            &line_of,
-        );
-        out.edition_html = Some(clean(part.html).into());
-    }
     let mut math_diags = Vec::new();
-    finish(
-        events.into_iter(),
-        page,
+    let formulas = math::Formulas::prepare(&events, page.body(), &[], &file, &line_col, &mut math_diags);
+
+    let cx = |address| PageCx {
+        rel: &page.rel,
+        body_start: page.body_start,
         section_dirs,
-        None,
-        &mut out,
-        &mut math_diags,
-        &line_of,
+        address,
+    };
+    let mut part = Rendered::default();
+    write(
+        events.iter().cloned(),
+        &cx(&InEdition),
+        unsafe_html,
+        &mut part,
+        &formulas,
     );
-    out.html = clean(std::mem::take(&mut out.html));
-    out.links.extend(raw_links);
+    out.edition_html = Some(part.html.into());
+    write(events.into_iter(), &cx(&OnSite), unsafe_html, &mut out, &formulas);
     out.diagnostics.extend(fence_diags);
     out.diagnostics.extend(figure_diags);
     out.diagnostics.extend(code_diags);
@@ -118,32 +97,32 @@ pub fn render(
     out
 }
 
-/// The steps after figures and code: ids, links, text, math, and the HTML writer.
-fn finish<'a>(
+/// The steps that depend on the output, and the HTML writer.
+fn write<'a>(
     events: impl Iterator<Item = (pulldown_cmark::Event<'a>, std::ops::Range<usize>)>,
-    page: &Page,
-    section_dirs: &HashSet<String>,
-    edition: Option<&InEdition>,
+    cx: &PageCx,
+    unsafe_html: bool,
     out: &mut Rendered,
-    math_diags: &mut Vec<Diagnostic>,
-    line_of: &dyn Fn(usize) -> usize,
+    formulas: &math::Formulas,
 ) {
-    let file = page.display_path();
-    let events = headings::assign_ids(events, page.body_start, edition, &mut out.headings);
-    let events = links::rewrite(
-        events,
-        &page.rel,
-        page.body_start,
-        section_dirs,
-        edition,
-        &mut out.links,
-    );
-    let events = edition::footnotes(events, edition);
+    let mut raw_links = Vec::new();
+    let mut html_seen = false;
+    let events = sanitize::raw_html(events, cx, &mut raw_links, &mut html_seen);
+    let events = headings::assign_ids(events, cx, &mut out.headings);
+    let events = links::rewrite(events, cx, &mut out.links);
+    let events = footnotes::assign_ids(events, cx);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events, &file, line_of, math_diags);
+    let events = math::render(events, formulas, cx);
+    let events = punctuation::keep_with_formula(events);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
+    // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes
+    // inert), so only pages with raw HTML pay for the sanitizer.
+    if html_seen && !unsafe_html {
+        out.html = sanitize::clean(&out.html);
+    }
     for (link, sentence) in out.links.iter_mut().zip(sentences) {
         link.sentence = sentence;
     }
+    out.links.extend(raw_links);
 }

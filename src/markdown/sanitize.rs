@@ -34,7 +34,9 @@ use html5ever::tokenizer::{
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_html, escape_html_body_text};
 
-use super::links::{Link, compact, href, resolve};
+use super::address::PageCx;
+use super::links::Link;
+use super::target::compact;
 
 /// HTML elements users may write and figmark generates.
 const HTML_TAGS: &[&str] = &[
@@ -357,14 +359,14 @@ pub fn clean(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
-/// Rewrites links in raw HTML and shows bracketed non-tags as text. Raw HTML links are recorded
-/// in `links` (kept apart from markdown links, whose order the text step relies on).
-/// `html_seen` becomes true when the page holds raw HTML, which [`clean`] must then sanitize.
+/// Rewrites links in raw HTML for `cx`'s output and shows bracketed non-tags as text. Raw HTML
+/// links are recorded in `links` (kept apart from markdown links, whose order the text step
+/// relies on). `html_seen` becomes true when the page holds raw HTML, which [`clean`] must then
+/// sanitize. Raw HTML is what pulldown-cmark gives as inline HTML or inside an HTML block; a
+/// bare `Html` event is markup made by figmark's own steps (figures, code), left as it is.
 pub fn raw_html<'a: 'o, 'o>(
     mut events: impl Iterator<Item = (Event<'a>, Range<usize>)> + 'o,
-    page_rel: &'o str,
-    body_start: usize,
-    section_dirs: &'o HashSet<String>,
+    cx: &'o PageCx<'o>,
     links: &'o mut Vec<Link>,
     html_seen: &'o mut bool,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> + 'o {
@@ -374,11 +376,7 @@ pub fn raw_html<'a: 'o, 'o>(
             return Some(ev);
         }
         let (event, range) = events.next()?;
-        let mut linker = Linker {
-            page_rel,
-            section_dirs,
-            links,
-        };
+        let mut linker = Linker { cx, links };
         match event {
             Event::InlineHtml(html) => {
                 let tokens = tokenize(&html);
@@ -388,7 +386,7 @@ pub fn raw_html<'a: 'o, 'o>(
                     return Some((Event::Text(html), range));
                 }
                 *html_seen = true;
-                let pieces = [(0, body_start + range.start)];
+                let pieces = [(0, cx.body_start + range.start)];
                 let out = linker.serialize(&tokens, &html, &pieces);
                 Some((Event::InlineHtml(CowStr::from(out)), range))
             }
@@ -401,7 +399,7 @@ pub fn raw_html<'a: 'o, 'o>(
                 for (ev, r) in events.by_ref() {
                     match ev {
                         Event::Html(line) => {
-                            pieces.push((text.len(), body_start + r.start));
+                            pieces.push((text.len(), cx.body_start + r.start));
                             text.push_str(&line);
                         }
                         other => {
@@ -415,18 +413,13 @@ pub fn raw_html<'a: 'o, 'o>(
                 pending.push((Event::Html(CowStr::from(out)), range.clone()));
                 Some((Event::Start(Tag::HtmlBlock), range))
             }
-            other => {
-                // pulldown-cmark gives `Html` only inside an HTML block; should it ever not.
-                *html_seen |= matches!(other, Event::Html(_));
-                Some((other, range))
-            }
+            other => Some((other, range)),
         }
     })
 }
 
 struct Linker<'s> {
-    page_rel: &'s str,
-    section_dirs: &'s HashSet<String>,
+    cx: &'s PageCx<'s>,
     links: &'s mut Vec<Link>,
 }
 
@@ -502,8 +495,8 @@ impl Linker<'_> {
             .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
             .collect();
         let dest = dest.as_str();
-        let target = resolve(self.page_rel, dest, self.section_dirs);
-        let new = href(self.page_rel, dest, &target);
+        let target = self.cx.resolve(dest);
+        let new = self.cx.href(dest, &target);
         self.links.push(Link {
             dest: dest.to_string(),
             target,
@@ -571,7 +564,7 @@ mod tests {
 
     fn render(body: &str, unsafe_html: bool) -> crate::markdown::Rendered {
         let dirs = ["cnn".to_string()].into_iter().collect();
-        crate::markdown::render(&page(body), &dirs, unsafe_html, None)
+        crate::markdown::render(&page(body), &dirs, unsafe_html)
     }
 
     /// The same markup as a browser's parser would write it back; ammonia also drops the
@@ -676,7 +669,7 @@ mod tests {
                 assert!(!name.starts_with("on") && name != "style", "{name} in {html}");
                 if name == "href" || name == "src" {
                     assert!(
-                        super::super::links::is_safe_url(value, name == "src"),
+                        super::super::target::is_safe_url(value, name == "src"),
                         "{value} in {html}"
                     );
                 }

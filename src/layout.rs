@@ -1,0 +1,304 @@
+//! Layout stage: every output page made by a template (notes, sections, the home page with its
+//! map, tag pages, 404 and the print edition's frame) from its view. A page is laid out again
+//! only when its view or the templates changed (the [`Memo`] decides).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::content::{self, Page, Site};
+use crate::diagnostics::Diagnostic;
+use crate::links::Backlink;
+use crate::markdown::Rendered;
+use crate::markdown::slug::slug;
+use crate::memo::Memo;
+use crate::output::Contents;
+use crate::templates::{Body, PageView, SiteViews, Templates, context};
+use crate::{figures, print};
+
+/// What the layout stage reads.
+pub struct Input<'a> {
+    pub site: &'a Site,
+    pub rendered: &'a [Arc<Rendered>],
+    /// Each page's render key, which stands for its body in its view's hash.
+    pub render_keys: &'a [u64],
+    pub backlinks: &'a [Vec<Backlink>],
+    pub last_changed: &'a HashMap<String, String>,
+    pub templates: &'a Templates,
+}
+
+/// The laid-out pages by output path, and how many were laid out now (not reused).
+pub struct LaidOut {
+    pub files: BTreeMap<String, Contents>,
+    pub fresh: usize,
+}
+
+/// One page to lay out: its output path, template and view.
+struct Job<'v> {
+    path: String,
+    template: &'static str,
+    view: PageView<'v>,
+}
+
+/// A job done: the page's HTML under its key, and whether it was laid out now.
+struct Done {
+    path: String,
+    key: u64,
+    html: Result<Arc<[u8]>, Diagnostic>,
+    fresh: bool,
+}
+
+/// A listing page: title, output path and summary of each entry.
+type Entries = Vec<(String, String, String)>;
+
+pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic>> {
+    let site = input.site;
+    let tags = tag_pages(site);
+    let tag_paths: BTreeMap<String, String> = tags
+        .iter()
+        .map(|(name, (path, _))| (name.clone(), path.clone()))
+        .collect();
+    let views = SiteViews::new(
+        site,
+        input.rendered,
+        input.backlinks,
+        &tag_paths,
+        input.last_changed,
+        Some(input.render_keys),
+    );
+    let (map, map_key) = link_map(site, input.backlinks, memo);
+    let listings = listings(site, &tags);
+    let mut jobs: Vec<Job> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| page_job(&views, i, &map, map_key))
+        .collect();
+    jobs.extend(listings.iter().map(|(path, title, summary, entries)| Job {
+        path: path.clone(),
+        template: "section.html",
+        view: views.list_view(path, title, summary, entries),
+    }));
+    jobs.push(not_found_job(&views, site));
+    jobs.push(edition_job(&views, site));
+    let mut laid_out = run(jobs, input.templates, memo)?;
+    fill_edition(&mut laid_out.files, site, input.rendered);
+    Ok(laid_out)
+}
+
+fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> Job<'v> {
+    let page = &views.site.pages[i];
+    let mut view = views.page_view(i);
+    if page.rel == content::SECTION_INDEX {
+        view.link_map = Some(Body {
+            html: map,
+            key: Some(map_key),
+        });
+    }
+    Job {
+        path: page.output_path(),
+        template: template_for(page),
+        view,
+    }
+}
+
+fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
+    let mut view = views.list_view("404.html", "找不到页面", "", &[]);
+    let base = site.config.base_url.trim_end_matches('/');
+    if !base.is_empty() {
+        // GitHub Pages serves 404.html at any missing path, where relative links would not resolve.
+        view.root = format!("{base}/");
+    }
+    Job {
+        path: "404.html".into(),
+        template: "404.html",
+        view,
+    }
+}
+
+fn edition_job<'v>(views: &'v SiteViews, site: &'v Site) -> Job<'v> {
+    let mut view = views.list_view(print::OUTPUT, "打印版", &site.config.description, &[]);
+    // The body (megabytes) is put in after the layout, not copied through the template engine.
+    view.content = Body::new(print::BODY_MARK);
+    Job {
+        path: print::OUTPUT.into(),
+        template: "print.html",
+        view,
+    }
+}
+
+/// Lays out every job whose view (with the templates) is not in the memo, in parallel.
+fn run(jobs: Vec<Job>, templates: &Templates, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic>> {
+    let memo_ref = &*memo;
+    let done: Vec<Done> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let key = memo_ref.key((templates.fingerprint, job.template, &job.view));
+            let (html, fresh) = match memo_ref.layouts.get(key) {
+                Some(html) => (Ok(html), false),
+                None => {
+                    let html = templates.render(job.template, &context(&job.view));
+                    (html.map(|h| Arc::from(h.into_bytes())), true)
+                }
+            };
+            Done {
+                path: job.path,
+                key,
+                html,
+                fresh,
+            }
+        })
+        .collect();
+    let mut laid_out = LaidOut {
+        files: BTreeMap::new(),
+        fresh: 0,
+    };
+    let mut errors = Vec::new();
+    for Done {
+        path,
+        key,
+        html,
+        fresh,
+    } in done
+    {
+        match html {
+            Ok(html) => {
+                memo.layouts.keep(key, Arc::clone(&html));
+                laid_out.fresh += usize::from(fresh);
+                laid_out.files.insert(path, Contents::Bytes(html));
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(laid_out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Puts the edition's body into its laid-out frame.
+fn fill_edition(files: &mut BTreeMap<String, Contents>, site: &Site, rendered: &[Arc<Rendered>]) {
+    if let Some(Contents::Bytes(frame)) = files.get(print::OUTPUT) {
+        let parts = print::fill(&String::from_utf8_lossy(frame), site, rendered);
+        files.insert(print::OUTPUT.into(), Contents::Parts(parts));
+    }
+}
+
+fn template_for(page: &Page) -> &'static str {
+    if page.rel == content::SECTION_INDEX {
+        "index.html"
+    } else if page.is_section_index() {
+        "section.html"
+    } else {
+        "page.html"
+    }
+}
+
+/// The tags index and each tag's page: (output path, title, summary, entries).
+fn listings(
+    site: &Site,
+    tags: &BTreeMap<String, (String, Vec<usize>)>,
+) -> Vec<(String, String, String, Entries)> {
+    if tags.is_empty() {
+        return Vec::new();
+    }
+    let index: Entries = tags
+        .iter()
+        .map(|(name, (path, pages))| {
+            (
+                format!("#{name}"),
+                path.clone(),
+                format!("{} 篇笔记", pages.len()),
+            )
+        })
+        .collect();
+    let mut listings = vec![(
+        "tags/index.html".to_string(),
+        "标签".to_string(),
+        "按标签浏览全部笔记。".to_string(),
+        index,
+    )];
+    for (name, (path, pages)) in tags {
+        let entries = pages
+            .iter()
+            .map(|&i| {
+                let page = &site.pages[i];
+                (
+                    page.meta.title.clone(),
+                    page.output_path(),
+                    page.meta.summary.clone(),
+                )
+            })
+            .collect();
+        listings.push((path.clone(), format!("标签：{name}"), String::new(), entries));
+    }
+    listings
+}
+
+/// Each tag's output path and its pages in reading order. Tags whose slugs collide share a page.
+fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
+    let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for &i in &site.reading_order {
+        for tag in &site.pages[i].meta.tags {
+            let entry = tags.entry(tag.clone()).or_insert_with(|| {
+                let s = slug(tag);
+                let s = if s.is_empty() { "tag".to_string() } else { s };
+                (format!("tags/{s}.html"), Vec::new())
+            });
+            if !entry.1.contains(&i) {
+                entry.1.push(i);
+            }
+        }
+    }
+    tags
+}
+
+/// The home page's map of the notes (its SVG and caption) and its key: every page but the home
+/// as a node, grouped by section, each link between two of them as an edge;
+/// [`figures::LinkMap`] decides what is drawn.
+fn link_map(site: &Site, backlinks: &[Vec<Backlink>], memo: &mut Memo) -> (Arc<str>, u64) {
+    let map = map_of(site, backlinks);
+    let key = memo.key(&map);
+    let html = memo.drawings.get_or_make(key, || {
+        let figure = map.draw();
+        let mut caption = String::new();
+        pulldown_cmark_escape::escape_html(&mut caption, &figure.caption).ok();
+        format!("{}\n<figcaption>{caption}</figcaption>", figure.svg).into()
+    });
+    (html, key)
+}
+
+fn map_of(site: &Site, backlinks: &[Vec<Backlink>]) -> figures::LinkMap {
+    let home = site.sections[0].index;
+    let order: Vec<usize> = site
+        .reading_order
+        .iter()
+        .copied()
+        .filter(|&i| i != home)
+        .collect();
+    let mut nodes_by_page = vec![None; site.pages.len()];
+    for (node, &page) in order.iter().enumerate() {
+        nodes_by_page[page] = Some(node);
+    }
+    // Sections that hold notes, in the order their first note is read.
+    let mut groups = Vec::new();
+    let mut group_of = vec![None; site.sections.len()];
+    let nodes: Vec<(String, usize)> = order
+        .iter()
+        .map(|&i| {
+            let section = site.pages[i].section;
+            let group = *group_of[section].get_or_insert_with(|| {
+                groups.push(site.pages[site.sections[section].index].meta.title.clone());
+                groups.len() - 1
+            });
+            (site.pages[i].meta.title.clone(), group)
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = backlinks
+        .iter()
+        .enumerate()
+        .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
+        .filter_map(|(from, to)| Some((nodes_by_page[from]?, nodes_by_page[to]?)))
+        .collect();
+    figures::LinkMap::new(groups, nodes, &edges)
+}

@@ -1,0 +1,264 @@
+//! The one memo: what `figmark serve` keeps between rebuilds so that a rebuild redoes only what
+//! a change touched. Stages are pure functions of their inputs; this module alone decides what is
+//! reused, each entry keyed by a hash of everything its stage reads. A first build is a build
+//! with an empty memo: there is no second, uncached path.
+//!
+//! What is kept, and by what key:
+//! - **files** ([`Files`]): each markdown file as read, by its size and modification time; a file
+//!   modified within [`RACY`] is read again every time (see there). While a file watcher vouches
+//!   that files were only edited ([`Memo::watched`]), the last walk of `content/` is reused and
+//!   only the edited files are looked at.
+//! - **renders**: a page's markdown rendering, by its path, its source, the set of section
+//!   folders and the `unsafe_html` setting.
+//! - **layouts**: an output page's HTML, by the templates' fingerprint, the template's name and
+//!   the page's view (whose hash stands a page body in by its render key, not its text).
+//! - **drawings**: the home page's map, by the nodes and edges it shows.
+//! - **search**: the search stage's index in pieces, patched in place for the pages whose text
+//!   changed (see [`search`](crate::search): measured at 4 ms against 17–27 ms for a full index
+//!   at 1,000 notes, so it is kept).
+//! - **history**: git's dates, by the commit checked out.
+//!
+//! An entry not used by a successful build is dropped, so the memo holds one site's worth.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::content::{Listing, Page, ReadNew, Reader};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+use crate::{history, search};
+
+/// A file modified this recently may be written again within its timestamp's granularity
+/// without its size or time changing (git's "racily clean" files): it is read every time.
+pub const RACY: Duration = Duration::from_secs(2);
+
+#[derive(Default)]
+pub struct Memo {
+    /// Random per memo: keys never leave the process, so they need not be stable.
+    hasher: ahash::RandomState,
+    pub(crate) files: Files,
+    pub(crate) renders: Table<Arc<Rendered>>,
+    pub(crate) layouts: Table<Arc<[u8]>>,
+    pub(crate) drawings: Table<Arc<str>>,
+    pub(crate) search: search::Cache,
+    pub(crate) history: history::Cache,
+}
+
+impl Memo {
+    /// What a file watcher saw since the last build: `Some(paths)` when the only changes under
+    /// `content/` were edits to the files at `paths` (`/`-separated, under `content/`), `None`
+    /// when it cannot vouch for that (a file added, removed or renamed, or events lost).
+    pub fn watched(&mut self, edited: Option<HashSet<String>>) {
+        self.files.edited = edited;
+    }
+
+    pub(crate) fn key(&self, value: impl Hash) -> u64 {
+        self.hasher.hash_one(value)
+    }
+
+    /// Starts a build: entries kept by a failed build stay candidates.
+    pub(crate) fn begin(&mut self) {
+        self.renders.begin();
+        self.layouts.begin();
+        self.drawings.begin();
+    }
+
+    /// Ends a successful build: what it did not use is dropped.
+    pub(crate) fn end(&mut self) {
+        self.renders.end();
+        self.layouts.end();
+        self.drawings.end();
+    }
+}
+
+/// Values by key: those the last successful build used, and those this build has used so far.
+pub struct Table<V> {
+    last: HashMap<u64, V>,
+    this: HashMap<u64, V>,
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Self {
+            last: HashMap::new(),
+            this: HashMap::new(),
+        }
+    }
+}
+
+impl<V: Clone + Send + Sync> Table<V> {
+    fn begin(&mut self) {
+        let this = std::mem::take(&mut self.this);
+        self.last.extend(this);
+    }
+
+    fn end(&mut self) {
+        self.last = std::mem::take(&mut self.this);
+    }
+
+    pub fn get(&self, key: u64) -> Option<V> {
+        self.this.get(&key).or_else(|| self.last.get(&key)).cloned()
+    }
+
+    /// Records that this build uses `value` under `key`.
+    pub fn keep(&mut self, key: u64, value: V) {
+        self.this.insert(key, value);
+    }
+
+    pub fn get_or_make(&mut self, key: u64, make: impl FnOnce() -> V) -> V {
+        let value = self.get(key).unwrap_or_else(make);
+        self.keep(key, value.clone());
+        value
+    }
+
+    /// The value for each of `keys`, making the missing ones in parallel with `make(i)`; also
+    /// how many were made.
+    pub fn par_get_or_make(&mut self, keys: &[u64], make: impl Fn(usize) -> V + Sync) -> (Vec<V>, usize) {
+        let found: Vec<Option<V>> = keys.iter().map(|&k| self.get(k)).collect();
+        let made = found.iter().filter(|v| v.is_none()).count();
+        let values: Vec<V> = found
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, v)| v.unwrap_or_else(|| make(i)))
+            .collect();
+        for (&k, v) in keys.iter().zip(&values) {
+            self.keep(k, v.clone());
+        }
+        (values, made)
+    }
+}
+
+/// Markdown files as read by earlier loads, by path under `content/`.
+#[derive(Default)]
+pub struct Files {
+    read: HashMap<String, Read>,
+    /// The last walk of `content/`, kept when it found nothing to report and no symbolic link
+    /// (an edit to a link's target is seen under the target's path).
+    listing: Option<Listing>,
+    /// The files a watcher saw edited since the last load; `None` unless it vouches for the rest.
+    edited: Option<HashSet<String>>,
+}
+
+/// A file as read, with the size and time it had then.
+#[derive(Clone)]
+struct Read {
+    len: u64,
+    modified: SystemTime,
+    page: Page,
+}
+
+impl Reader for Files {
+    /// The last walk, reused only while a watcher vouches that files were only edited.
+    fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)> {
+        self.listing.take().zip(self.edited.take())
+    }
+
+    /// Kept only when the walk found nothing to report and no symbolic link.
+    fn keep_listing(&mut self, listing: &Listing) {
+        if listing.diagnostics.is_empty() && !listing.symlinks {
+            self.listing = Some(listing.clone());
+        }
+    }
+
+    /// A file is read again unless an earlier read holds (the same size and time, or the
+    /// watcher vouched it unchanged), in parallel; files no longer listed are forgotten.
+    fn read_all(
+        &mut self,
+        files: &[(String, std::path::PathBuf)],
+        edited: Option<&HashSet<String>>,
+        read_new: ReadNew,
+    ) -> Vec<Result<Page, Diagnostic>> {
+        let earlier = &self.read;
+        let results: Vec<(Result<Page, Diagnostic>, Option<Read>)> = files
+            .par_iter()
+            .map(|(rel, path)| {
+                let unchanged = edited.is_some_and(|e| !e.contains(rel));
+                match earlier.get(rel) {
+                    Some(f) if unchanged => (Ok(f.page.clone()), Some(f.clone())),
+                    _ => read_checked(path, rel, earlier.get(rel), read_new),
+                }
+            })
+            .collect();
+        let mut now = HashMap::new();
+        let pages = results
+            .into_iter()
+            .map(|(page, read)| {
+                if let (Ok(p), Some(read)) = (&page, read) {
+                    now.insert(p.rel.clone(), read);
+                }
+                page
+            })
+            .collect();
+        self.read = now;
+        pages
+    }
+}
+
+/// Reads `path` unless `earlier` has the size and time it has now; returns what to keep for the
+/// next load when its time is settled.
+fn read_checked(
+    path: &Path,
+    rel: &str,
+    earlier: Option<&Read>,
+    read_new: ReadNew,
+) -> (Result<Page, Diagnostic>, Option<Read>) {
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return (Err(crate::content::read_error(rel, &e)), None),
+    };
+    let len = metadata.len();
+    let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+    let page = match earlier {
+        Some(f) if f.len == len && f.modified == modified => Ok(f.page.clone()),
+        _ => read_new(path, rel, len),
+    };
+    let settled = modified.elapsed().is_ok_and(|age| age > RACY);
+    let read = match (&page, settled) {
+        (Ok(page), true) => Some(Read {
+            len,
+            modified,
+            page: page.clone(),
+        }),
+        _ => None,
+    };
+    (page, read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_keeps_what_the_last_successful_build_used() {
+        let mut t: Table<u32> = Table::default();
+        t.begin();
+        assert_eq!(t.get_or_make(1, || 10), 10);
+        assert_eq!(t.get_or_make(2, || 20), 20);
+        t.end();
+        t.begin();
+        assert_eq!(t.get_or_make(1, || 99), 10, "reused");
+        t.end();
+        assert_eq!(t.get(2), None, "unused by the last build: dropped");
+        // A failed build (no `end`) leaves its entries as candidates for the next one.
+        t.begin();
+        t.get_or_make(3, || 30);
+        t.begin();
+        assert_eq!(t.get(3), Some(30));
+        assert_eq!(t.get(1), Some(10));
+    }
+
+    #[test]
+    fn parallel_lookups_make_only_what_is_missing() {
+        let mut t: Table<u64> = Table::default();
+        t.begin();
+        t.keep(5, 50);
+        let (values, made) = t.par_get_or_make(&[5, 6, 7], |i| i as u64);
+        assert_eq!(values, [50, 1, 2]);
+        assert_eq!(made, 2);
+    }
+}
