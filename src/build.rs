@@ -105,20 +105,26 @@ struct Renders {
 }
 
 /// Render stage: a page's rendering depends on its path and source, the set of sections (links
-/// to folders reach their index) and whether raw HTML is trusted.
+/// to folders reach their index), whether raw HTML is trusted and the site's math macros.
 fn render(site: &Site, memo: &mut Memo) -> Renders {
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
     let mut dirs: Vec<&String> = section_dirs.iter().collect();
     dirs.sort();
     let unsafe_html = site.config.unsafe_html;
-    let shared = memo.key((dirs, unsafe_html));
+    let math_macros = site.config.math_macros();
+    let shared = memo.key((dirs, unsafe_html, &math_macros));
     let keys: Vec<u64> = site
         .pages
         .par_iter()
         .map(|p| memo.key((shared, &p.rel, &*p.source)))
         .collect();
     let (pages, fresh) = memo.renders.par_get_or_make(&keys, |i| {
-        Arc::new(markdown::render(&site.pages[i], &section_dirs, unsafe_html))
+        Arc::new(markdown::render(
+            &site.pages[i],
+            &section_dirs,
+            unsafe_html,
+            &math_macros,
+        ))
     });
     Renders { pages, keys, fresh }
 }

@@ -1,8 +1,9 @@
 //! `site.toml`: the site-wide settings.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use crate::diagnostics::{Diagnostic, LineIndex};
 
@@ -27,6 +28,37 @@ pub struct Config {
     /// Trusted sites may keep raw HTML unsanitized.
     #[serde(default)]
     pub unsafe_html: bool,
+    #[serde(default)]
+    pub math: Math,
+}
+
+/// `[math]`: settings of every page's formulas.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Math {
+    /// `[math.macros]`: `R = '\mathbb{R}'` or `'\norm' = '\lVert #1 \rVert'`, as KaTeX's
+    /// `macros` option: name (backslash optional) → body, `#1`… for arguments.
+    #[serde(default, deserialize_with = "macros")]
+    pub macros: BTreeMap<String, String>,
+}
+
+/// Macro names without their backslash; a name that is not one TeX command is an error at
+/// its key's line.
+fn macros<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw = BTreeMap::<String, String>::deserialize(deserializer)?;
+    let mut out = BTreeMap::new();
+    for (name, body) in raw {
+        let bare = name.strip_prefix('\\').unwrap_or(&name);
+        let word = !bare.is_empty() && bare.bytes().all(|b| b.is_ascii_alphabetic());
+        let symbol = bare.chars().count() == 1;
+        if !(word || symbol) {
+            return Err(serde::de::Error::custom(format!(
+                "math macro `{name}`: a name is letters only (`R`, `norm`) or one symbol"
+            )));
+        }
+        out.insert(bare.to_string(), body);
+    }
+    Ok(out)
 }
 
 fn default_language() -> String {
@@ -54,6 +86,11 @@ impl Config {
         })
     }
 
+    /// The site-wide math macros as the markdown stage takes them, in name order.
+    pub fn math_macros(&self) -> Vec<(String, String)> {
+        self.math.macros.clone().into_iter().collect()
+    }
+
     /// The "edit this page" URL for a file under `content/`, when the repository is known.
     pub fn edit_url(&self, content_rel: &str) -> Option<String> {
         let repo = self.repo_url.as_deref()?.trim_end_matches('/');
@@ -70,6 +107,28 @@ mod tests {
         let err = Config::parse("title = \"x\"\n\nbogus = 1\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("bogus"), "{}", err.message);
+    }
+
+    #[test]
+    fn math_macros_drop_the_backslash() {
+        let c = Config::parse(
+            "title = \"x\"\n[math.macros]\nR = '\\mathbb{R}'\n'\\norm' = '\\lVert #1 \\rVert'\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.math_macros(),
+            [
+                ("R".to_string(), r"\mathbb{R}".to_string()),
+                ("norm".to_string(), r"\lVert #1 \rVert".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_macro_name_names_its_line() {
+        let err = Config::parse("title = \"x\"\n\n[math.macros]\n'a b' = 'x'\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err:?}");
+        assert!(err.message.contains("`a b`"), "{}", err.message);
     }
 
     #[test]
