@@ -34,3 +34,22 @@ fn site_macros_render_and_an_edit_of_them_renders_again() {
     assert!(!again.contains('\u{211d}'), "a stale rendering was reused");
     assert_eq!(again, page(tmp.path(), &mut Memo::default(), "g/math.html"));
 }
+
+#[test]
+fn code_by_linguist_names_and_a_typo_gets_a_hint() {
+    let plan = figmark::build::plan(&fixture("github"), &mut Memo::default()).unwrap();
+    let html = plan.files.iter().find(|f| f.path == "g/code.html").unwrap();
+    let html = String::from_utf8(html.contents.read().unwrap()).unwrap();
+    for lang in ["console", "ps1", "protobuf"] {
+        let start = html.find(&format!("<code class=\"language-{lang}\">")).unwrap();
+        let block = &html[start..start + html[start..].find("</code>").unwrap()];
+        assert!(block.matches("<span class=\"hl-").count() >= 3, "{block}");
+    }
+    let warnings: Vec<String> = plan.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/g/code.md:17: unknown code language `pyhton`: shown without highlighting\n  = hint: did you mean `python`?"
+        ],
+    );
+}
