@@ -53,3 +53,11 @@ fn code_by_linguist_names_and_a_typo_gets_a_hint() {
         ],
     );
 }
+
+#[test]
+fn emoji_shortcodes_in_text_not_in_code() {
+    let (_tmp, out) = common::build(&fixture("github"));
+    let html = read(&out, "g/emoji.html");
+    assert!(html.contains("发布了 🎉，点个 👍。"), "{html}");
+    assert!(html.contains(":tada: stays in code"), "{html}");
+}

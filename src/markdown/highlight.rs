@@ -49,6 +49,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("javascript", "js"),
     ("objective-c", "m"),
     ("c++", "cpp"),
+    ("text", "txt"),
+    ("plaintext", "txt"),
 ];
 
 /// A session: prompt lines hold code in `language` after the prompt; other lines are output.

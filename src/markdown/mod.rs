@@ -2,6 +2,7 @@
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
 pub(crate) mod address;
+mod emoji;
 mod fences;
 mod figures;
 mod footnotes;
@@ -75,7 +76,8 @@ pub fn render(
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events = math::fenced(events);
-    let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
+    let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
+    let events: Vec<_> = emoji::shortcodes(events).collect();
     let mut math_diags = Vec::new();
     let formulas = math::Formulas::prepare(
         &events,
