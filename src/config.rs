@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Deserializer};
+use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, LineIndex};
 
@@ -30,6 +31,9 @@ pub struct Config {
     pub unsafe_html: bool,
     #[serde(default)]
     pub math: Math,
+    /// The site's own interface strings, replacing the theme's by key (see `strings`).
+    #[serde(default)]
+    pub strings: BTreeMap<String, Spanned<String>>,
 }
 
 /// `[math]`: settings of every page's formulas.
@@ -78,12 +82,14 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Self, Diagnostic> {
-        toml::from_str(text).map_err(|e| {
+        let config: Self = toml::from_str(text).map_err(|e| {
             let (line, col) = e
                 .span()
                 .map_or((0, 0), |span| LineIndex::new(text).line_col(span.start));
             Diagnostic::error(FILE_NAME, line, col, e.message().to_string())
-        })
+        })?;
+        crate::strings::check(&config.strings, text)?;
+        Ok(config)
     }
 
     /// The site-wide math macros as the markdown stage takes them, in name order.

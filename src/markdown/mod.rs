@@ -10,6 +10,7 @@ pub(crate) mod headings;
 pub(crate) mod highlight;
 pub(crate) mod links;
 mod math;
+mod punctuation;
 pub(crate) mod sanitize;
 pub(crate) mod slug;
 pub mod target;
@@ -128,6 +129,7 @@ fn write<'a>(
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
     let events = math::render(events, formulas, cx);
+    let events = punctuation::keep_with_formula(events);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes
     // inert), so only pages with raw HTML pay for the sanitizer.
