@@ -837,3 +837,23 @@ fn decode(s: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+/// Snippets show formulas as a reader sees them, never their TeX (`\prod`, `\frac`).
+#[test]
+fn search_snippets_hold_no_tex() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
+    for query in ["感受野", "卷积核", "梯度", "softmax"] {
+        search(&tab, query);
+        let snippets = eval(
+            &tab,
+            "[...document.querySelectorAll('.search-snippet')].map(s => s.textContent)",
+        );
+        let snippets: Vec<String> = serde_json::from_value(snippets).unwrap();
+        assert!(!snippets.is_empty(), "{query}: no snippets");
+        for s in &snippets {
+            assert!(!s.contains('\\'), "{query}: TeX in snippet {s:?}");
+        }
+    }
+}

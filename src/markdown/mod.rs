@@ -129,9 +129,9 @@ fn write<'a>(
     let events = headings::assign_ids(events, cx, &mut out.headings);
     let events = links::rewrite(events, cx, &mut out.links);
     let events = footnotes::assign_ids(events, cx);
+    let events = math::render(events, formulas, cx);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events, formulas, cx);
     let events = punctuation::keep_with_formula(events);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes

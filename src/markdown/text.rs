@@ -48,11 +48,21 @@ pub fn collect<'a, 'l>(
                 open_links.push((links_seen, paragraph.len()));
                 links_seen += 1;
             }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            Event::Text(t) | Event::Code(t) => {
                 paragraph.push_str(t);
                 if !in_heading {
                     let block = blocks.last_mut().expect("a block is pushed before any event");
                     block.text.push_str(t);
+                }
+            }
+            // A formula, as the math step wrote it: its text is what a reader sees (`rl=…`),
+            // never its TeX source (`\prod_{i<l}`).
+            Event::InlineHtml(html) if html.starts_with("<math") => {
+                let text = math_text(html);
+                paragraph.push_str(&text);
+                if !in_heading {
+                    let block = blocks.last_mut().expect("a block is pushed before any event");
+                    block.text.push_str(&text);
                 }
             }
             Event::SoftBreak | Event::HardBreak => paragraph.push(' '),
@@ -69,6 +79,23 @@ pub fn collect<'a, 'l>(
         }
         Some((event, range))
     })
+}
+
+/// The text of MathML markup: its tags dropped and its character references decoded.
+fn math_text(mathml: &str) -> String {
+    let mut text = String::new();
+    let mut rest = mathml;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    text.push_str(rest);
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 fn is_block_boundary(event: &Event) -> bool {
@@ -168,5 +195,22 @@ mod tests {
         assert_eq!(sentences("# 标题 [a](a)\n\n正文。"), ["标题 a"]);
         let long = format!("[长](a){}。", "长".repeat(200));
         assert_eq!(sentences(&long), [format!("{}…", "长".repeat(160))]);
+    }
+
+    /// Search text and backlink sentences hold what a formula shows, never its TeX.
+    #[test]
+    fn formulas_are_text_as_shown_not_tex() {
+        let source = "---\ntitle: t\n---\n见[乙](b.md)：$\\prod_{i<l} s_i$ 与 $\\frac{1}{4}$。\n\n$$\n\\begin{cases} a \\\\ b \\end{cases}\n$$\n";
+        let page = crate::content::Page::parse("a.md", source.to_string()).expect("front matter");
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
+        let text: String = rendered.blocks.iter().map(|b| b.text.as_str()).collect();
+        let sentence = &rendered.links[0].sentence;
+        for shown in [&text, sentence] {
+            assert!(!shown.contains('\\'), "TeX in {shown:?}");
+        }
+        assert!(
+            sentence.contains("∏i<lsi") && sentence.contains("14"),
+            "{sentence:?}"
+        );
     }
 }
