@@ -1095,6 +1095,36 @@ mod tests {
         assert!(index["terms"].get("again").is_some());
     }
 
+    /// After an edit to one page, only that page's chunk and the term chunks holding a term it
+    /// gained or lost are made again; every other file is the last build's, shared.
+    #[test]
+    fn an_edit_makes_again_only_the_chunks_it_changed() {
+        let mut pages: Vec<Page> = (0..400)
+            .map(|i| {
+                let words: String = (0..40).map(|k| format!("w{}x{} ", i * 7 + k, k % 9)).collect();
+                page(&format!("p{i}"), &[("", &words), ("Part", "共同的 text")])
+            })
+            .collect();
+        let mut cache = Cache::default();
+        update(&as_docs(&pages), &mut cache);
+        let before = cache.files();
+        pages[123].sections[1].2 = "全新 brandnew text".into();
+        assert_eq!(update(&as_docs(&pages), &mut cache), Update::Patched(1));
+        let after = cache.files();
+        assert!(after == full(&as_docs(&pages)));
+        let remade: Vec<&str> = after
+            .iter()
+            .filter(|(path, bytes)| !before.iter().any(|(p, b)| p == path && Arc::ptr_eq(b, bytes)))
+            .map(|(path, _)| path.as_str())
+            .collect();
+        let terms = after.iter().filter(|(p, _)| p.contains("/t")).count();
+        assert!(terms > 5, "{terms} term chunks");
+        // 共同 and 同的 lost a posting, 全新, 新 and brandnew gained one; the manifest may hold
+        // a new first term.
+        assert!(remade.contains(&"search-index/d123.js"), "{remade:?}");
+        assert!(remade.len() <= 6, "{remade:?} of {terms} term chunks");
+    }
+
     /// The notes' index, measured against their markdown: postings for bigrams cost about as
     /// much as the text kept for snippets, so it stays well under three times the markdown.
     #[test]
