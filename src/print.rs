@@ -20,6 +20,7 @@
 //! ([`relink`]), since the pages' parts are rendered before the split is known.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use pulldown_cmark_escape::{escape_href, escape_html};
@@ -121,52 +122,56 @@ pub fn index(editions: &[Edition]) -> String {
     html
 }
 
-/// Which edition holds each page, by the page's [`prefix`] as an in-edition href writes it.
-pub fn files_of(site: &Site, editions: &[Edition]) -> HashMap<String, String> {
+/// Which edition holds each page, by the page's [`prefix`] as an in-edition href writes it:
+/// the edition's path as an href.
+pub fn files_of(site: &Site, editions: &[Edition]) -> HashMap<String, Arc<str>> {
     let mut files = HashMap::new();
     if editions.len() == 1 {
         return files;
     }
     for edition in editions {
+        let mut path = String::new();
+        escape_href(&mut path, &edition.path).ok();
+        let path: Arc<str> = path.into();
         for &i in &edition.pages {
             let id = prefix(&site.pages[i].rel);
             let (mut href, mut html) = (String::new(), String::new());
             escape_href(&mut href, &id).ok();
             escape_html(&mut html, &id).ok();
-            files.insert(href, edition.path.clone());
-            files.insert(html, edition.path.clone());
+            files.insert(href, Arc::clone(&path));
+            files.insert(html, Arc::clone(&path));
         }
     }
     files
 }
 
-/// `html` with each in-edition link (`href="#<prefix>…"`) to a page that another file holds
-/// pointing into that file; `None` when there is none.
-fn relink(html: &str, this: &str, files_of: &HashMap<String, String>) -> Option<String> {
+/// A piece of a file: a range of a shared text.
+pub type Piece = (Arc<str>, Range<usize>);
+
+fn whole(text: Arc<str>) -> Piece {
+    let len = text.len();
+    (text, 0..len)
+}
+
+/// Appends `part` to `out`, each in-edition link in it (`href="#<prefix>…"`) to a page another
+/// file than `this` (an href) holds pointing into that file: the part is cut around the links'
+/// `#`, not copied.
+fn relink(part: &Arc<str>, this: &str, files_of: &HashMap<String, Arc<str>>, out: &mut Vec<Piece>) {
     const HREF: &str = "href=\"#";
-    let mut out = String::new();
-    let mut changed = false;
-    let mut rest = html;
-    while let Some(at) = rest.find(HREF) {
-        let value = &rest[at + HREF.len()..];
+    let (mut from, mut at) = (0, 0);
+    while let Some(found) = part[at..].find(HREF) {
+        let hash = at + found + HREF.len() - 1;
+        let value = &part[hash + 1..];
         let target = &value[..value.find('"').unwrap_or(value.len())];
         let page = target.split(':').next().unwrap_or(target);
-        if let Some(file) = files_of.get(page).filter(|f| *f != this) {
-            out.push_str(&rest[..at + HREF.len() - 1]);
-            escape_href(&mut out, file).ok();
-            out.push('#');
-            rest = value;
-            changed = true;
-        } else {
-            out.push_str(&rest[..at + HREF.len()]);
-            rest = value;
+        if let Some(file) = files_of.get(page).filter(|f| ***f != *this) {
+            out.push((Arc::clone(part), from..hash));
+            out.push(whole(Arc::clone(file)));
+            from = hash;
         }
+        at = hash + 1;
     }
-    if !changed {
-        return None;
-    }
-    out.push_str(rest);
-    Some(out)
+    out.push((Arc::clone(part), from..part.len()));
 }
 
 /// The edition: its `layout` (the `print.html` template's output) with the body in place of
@@ -178,14 +183,16 @@ pub fn fill(
     site: &Site,
     rendered: &[Arc<Rendered>],
     edition: &Edition,
-    files_of: &HashMap<String, String>,
-) -> Vec<Arc<str>> {
+    files_of: &HashMap<String, Arc<str>>,
+) -> Vec<Piece> {
     let Some((before, after)) = layout.split_once(BODY_MARK) else {
-        return vec![layout.into()];
+        return vec![whole(layout.into())];
     };
     let end: Arc<str> = "</section>\n".into();
+    let mut this = String::new();
+    escape_href(&mut this, &edition.path).ok();
     let mut parts = Vec::with_capacity(3 * edition.pages.len() + 2);
-    parts.push(before.into());
+    parts.push(whole(before.into()));
     for &i in &edition.pages {
         let page = &site.pages[i];
         let (mut title, mut id) = (String::new(), String::new());
@@ -196,15 +203,18 @@ pub fn fill(
         } else {
             "print-note"
         };
-        parts.push(format!("<section class=\"print-page {kind}\" id=\"{id}\">\n<h1>{title}</h1>\n").into());
+        parts.push(whole(
+            format!("<section class=\"print-page {kind}\" id=\"{id}\">\n<h1>{title}</h1>\n").into(),
+        ));
         if let Some(part) = &rendered[i].edition_html {
-            match relink(part, &edition.path, files_of) {
-                Some(relinked) => parts.push(relinked.into()),
-                None => parts.push(part.clone()),
+            if files_of.is_empty() {
+                parts.push(whole(Arc::clone(part)));
+            } else {
+                relink(part, &this, files_of, &mut parts);
             }
         }
-        parts.push(end.clone());
+        parts.push(whole(Arc::clone(&end)));
     }
-    parts.push(after.into());
+    parts.push(whole(after.into()));
     parts
 }
