@@ -3,7 +3,7 @@
 //! Paths inside the site are `/`-separated strings relative to `content/` (`cnn/receptive-field.md`),
 //! so that output never depends on the host's path separator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,6 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::memo;
 
 pub const CONTENT_DIR: &str = "content";
 pub const SECTION_INDEX: &str = "_index.md";
@@ -114,9 +113,30 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
+/// How the load stage reads files: [`memo::Files`](crate::memo::Files) reuses earlier reads.
+pub trait Reader {
+    /// The last walk of `content/` when it still holds, with the files edited since; `None`
+    /// when the folder must be walked again.
+    fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)>;
+    /// Offers `listing` for reuse by the next load.
+    fn keep_listing(&mut self, listing: &Listing);
+    /// Every file of `files` (path under `content/`, full path) as a page, in order, reading
+    /// with `read_new` those that need it; `edited`, when known, holds the only files that may
+    /// have changed.
+    fn read_all(
+        &mut self,
+        files: &[(String, PathBuf)],
+        edited: Option<&HashSet<String>>,
+        read_new: ReadNew,
+    ) -> Vec<Result<Page, Diagnostic>>;
+}
+
+/// Reads and parses one file (full path, path under `content/`, size in bytes).
+pub type ReadNew = fn(&Path, &str, u64) -> Result<Page, Diagnostic>;
+
 /// What a walk of `content/` found.
 #[derive(Default, Clone)]
-pub(crate) struct Listing {
+pub struct Listing {
     /// Markdown files: path under `content/` and full path.
     pub(crate) markdown: Vec<(String, PathBuf)>,
     assets: Vec<String>,
@@ -128,8 +148,8 @@ pub(crate) struct Listing {
 
 /// Reads every file under `root/content`. Returns the site when there is one to build, and all
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
-/// `files` decides which files need reading again (see [`memo::Files`]).
-pub fn load(root: &Path, config: Config, files: &mut memo::Files) -> (Option<Site>, Vec<Diagnostic>) {
+/// `files` decides which files need reading again.
+pub fn load(root: &Path, config: Config, files: &mut impl Reader) -> (Option<Site>, Vec<Diagnostic>) {
     let content_root = root.join(CONTENT_DIR);
     let (listing, edited) = match files.vouched_listing().filter(|_| content_root.is_dir()) {
         Some((listing, edited)) => (listing, Some(edited)),
@@ -463,7 +483,7 @@ mod tests {
         std::fs::write(sec.join("a.md"), "---\ntitle: 甲\n---\n").unwrap();
         std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
         let config = Config::load(dir.path()).unwrap();
-        let (site, diagnostics) = load(dir.path(), config, &mut memo::Files::default());
+        let (site, diagnostics) = load(dir.path(), config, &mut crate::memo::Files::default());
         assert!(site.is_none());
         let errors: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
         assert!(

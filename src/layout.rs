@@ -14,7 +14,9 @@ use crate::markdown::Rendered;
 use crate::markdown::slug::slug;
 use crate::memo::Memo;
 use crate::output::Contents;
-use crate::templates::{Body, PageView, SiteViews, Templates, context};
+use crate::strings::Strings;
+use crate::templates::{Templates, context};
+use crate::views::{Body, PageView, SiteViews};
 use crate::{figures, print};
 
 /// What the layout stage reads.
@@ -68,7 +70,7 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
         Some(input.render_keys),
     );
     let (map, map_key) = link_map(site, input.backlinks, memo);
-    let listings = listings(site, &tags);
+    let listings = listings(site, &tags, &views.strings);
     let mut jobs: Vec<Job> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| page_job(&views, i, &map, map_key))
@@ -83,8 +85,8 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
     let titles: Vec<String> = editions
         .iter()
         .map(|e| match e.title.as_str() {
-            "" => "打印版".to_string(),
-            title => format!("打印版 · {title}"),
+            "" => views.strings.get("print_edition").to_string(),
+            title => format!("{} · {title}", views.strings.get("print_edition")),
         })
         .collect();
     jobs.extend(
@@ -94,7 +96,13 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
             .map(|(e, title)| edition_job(&views, site, e, title)),
     );
     let mut laid_out = run(jobs, input.templates, memo)?;
-    fill_editions(&mut laid_out.files, site, input.rendered, &editions);
+    fill_editions(
+        &mut laid_out.files,
+        site,
+        input.rendered,
+        &editions,
+        &views.strings,
+    );
     Ok(laid_out)
 }
 
@@ -115,17 +123,22 @@ fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> J
 }
 
 fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
-    let mut view = views.list_view("404.html", "找不到页面", "", &[]);
-    let base = site.config.base_url.trim_end_matches('/');
-    if !base.is_empty() {
-        // GitHub Pages serves 404.html at any missing path, where relative links would not resolve.
-        view.root = format!("{base}/");
-    }
+    let mut view = views.list_view("404.html", views.strings.get("not_found"), "", &[]);
+    // GitHub Pages serves 404.html at any missing path, where its relative links would not
+    // resolve: served, the page resolves them against the site's path; from disk it needs not.
+    view.base_path = site_path(&site.config.base_url);
     Job {
         path: "404.html".into(),
         template: "404.html",
         view,
     }
+}
+
+/// The path part of `base_url`, ending in `/`: `https://o.github.io/notes` → `/notes/`.
+fn site_path(base_url: &str) -> Option<String> {
+    let rest = base_url.split_once("://")?.1;
+    let path = rest.find('/').map_or("", |i| &rest[i..]).trim_end_matches('/');
+    Some(format!("{path}/"))
 }
 
 /// The frame of one file of the print edition; its body (megabytes), or the index of a split
@@ -155,7 +168,7 @@ fn run(jobs: Vec<Job>, templates: &Templates, memo: &mut Memo) -> Result<LaidOut
             let (html, fresh) = match memo_ref.layouts.get(key) {
                 Some(html) => (Ok(html), false),
                 None => {
-                    let html = templates.render(job.template, &context(&job.view));
+                    let html = context(&job.view).and_then(|cx| templates.render(job.template, &cx));
                     (html.map(|h| Arc::from(h.into_bytes())), true)
                 }
             };
@@ -201,6 +214,7 @@ fn fill_editions(
     site: &Site,
     rendered: &[Arc<Rendered>],
     editions: &[print::Edition],
+    strings: &Strings,
 ) {
     let files_of = print::files_of(site, editions);
     for edition in editions {
@@ -209,7 +223,7 @@ fn fill_editions(
         };
         let frame = String::from_utf8_lossy(frame);
         let contents = if edition.pages.is_empty() {
-            Contents::from(frame.replacen(print::BODY_MARK, &print::index(editions), 1))
+            Contents::from(frame.replacen(print::BODY_MARK, &print::index(editions, strings), 1))
         } else {
             Contents::Parts(print::fill(&frame, site, rendered, edition, &files_of))
         };
@@ -231,6 +245,7 @@ fn template_for(page: &Page) -> &'static str {
 fn listings(
     site: &Site,
     tags: &BTreeMap<String, (String, Vec<usize>)>,
+    t: &Strings,
 ) -> Vec<(String, String, String, Entries)> {
     if tags.is_empty() {
         return Vec::new();
@@ -241,14 +256,14 @@ fn listings(
             (
                 format!("#{name}"),
                 path.clone(),
-                format!("{} 篇笔记", pages.len()),
+                t.count("tag_count", pages.len()),
             )
         })
         .collect();
     let mut listings = vec![(
         "tags/index.html".to_string(),
-        "标签".to_string(),
-        "按标签浏览全部笔记。".to_string(),
+        t.get("tags").to_string(),
+        t.get("tags_summary").to_string(),
         index,
     )];
     for (name, (path, pages)) in tags {
@@ -263,7 +278,12 @@ fn listings(
                 )
             })
             .collect();
-        listings.push((path.clone(), format!("标签：{name}"), String::new(), entries));
+        listings.push((
+            path.clone(),
+            t.format("tag_title", &[("name", name)]),
+            String::new(),
+            entries,
+        ));
     }
     listings
 }
@@ -334,4 +354,17 @@ fn map_of(site: &Site, backlinks: &[Vec<Backlink>]) -> figures::LinkMap {
         .filter_map(|(from, to)| Some((nodes_by_page[from]?, nodes_by_page[to]?)))
         .collect();
     figures::LinkMap::new(groups, nodes, &edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_path_is_the_path_of_base_url() {
+        assert_eq!(site_path("https://o.github.io/notes").as_deref(), Some("/notes/"));
+        assert_eq!(site_path("https://o.github.io/a/b/").as_deref(), Some("/a/b/"));
+        assert_eq!(site_path("https://example.org").as_deref(), Some("/"));
+        assert_eq!(site_path(""), None);
+    }
 }

@@ -27,6 +27,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 
 use crate::content::Site;
 use crate::markdown::Rendered;
+use crate::strings::Strings;
 
 pub use crate::markdown::address::EDITION as OUTPUT;
 use crate::markdown::address::prefix;
@@ -106,17 +107,20 @@ pub fn editions(site: &Site, rendered: &[Arc<Rendered>]) -> Vec<Edition> {
 }
 
 /// The index of a split edition: a list of the editions, each with how many pages it holds.
-pub fn index(editions: &[Edition]) -> String {
-    let mut html =
-        String::from("<p>全书较大，分为以下几册，每册可单独打印：</p>\n<ol class=\"print-editions\">\n");
+pub fn index(editions: &[Edition], strings: &Strings) -> String {
+    let mut intro = String::new();
+    escape_html(&mut intro, strings.get("print_volumes")).ok();
+    let mut html = format!("<p>{intro}</p>\n<ol class=\"print-editions\">\n");
     for edition in editions.iter().filter(|e| !e.pages.is_empty()) {
-        let (mut href, mut title) = (String::new(), String::new());
+        let (mut href, mut title, mut pages) = (String::new(), String::new(), String::new());
         escape_href(&mut href, &edition.path).ok();
         escape_html(&mut title, &edition.title).ok();
-        html.push_str(&format!(
-            "<li><a href=\"{href}\">{title}</a>（{} 页）</li>\n",
-            edition.pages.len()
-        ));
+        escape_html(
+            &mut pages,
+            &strings.count("print_volume_pages", edition.pages.len()),
+        )
+        .ok();
+        html.push_str(&format!("<li><a href=\"{href}\">{title}</a> · {pages}</li>\n"));
     }
     html.push_str("</ol>\n");
     html
