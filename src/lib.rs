@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub use figmark_figures as figures;
 mod history;
 mod layout;
+mod limits;
 mod links;
 pub mod markdown;
 pub mod memo;
