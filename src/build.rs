@@ -158,14 +158,16 @@ fn site_files(
     let mut files: Vec<(String, Contents)> = vec![
         (".nojekyll".into(), Vec::new().into()),
         (
-            search::INDEX_FILE.into(),
-            search::script(site, rendered, &mut memo.search).into(),
-        ),
-        (
             "highlight.css".into(),
             Contents::Bytes(markdown::highlight::theme_css().as_bytes().into()),
         ),
     ];
+    let index = search::files(site, rendered, &mut memo.search);
+    files.extend(
+        index
+            .into_iter()
+            .map(|(path, bytes)| (path, Contents::Bytes(bytes))),
+    );
     let base = site.config.base_url.trim_end_matches('/');
     if !base.is_empty() {
         files.push(("sitemap.xml".into(), sitemap(site, base).into()));

@@ -104,7 +104,7 @@ pub fn check_output(site: &Site, files: &BTreeMap<String, Contents>) -> Result<(
     let limit = site.config.limits.output_mb.saturating_mul(1 << 20);
     let size = |c: &Contents| match c {
         Contents::Bytes(bytes) => bytes.len() as u64,
-        Contents::Parts(parts) => parts.iter().map(|p| p.len() as u64).sum(),
+        Contents::Parts(parts) => parts.iter().map(|(_, range)| range.len() as u64).sum(),
         Contents::Copy(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
     };
     let total: u64 = files.values().map(size).sum();
