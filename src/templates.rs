@@ -468,7 +468,7 @@ impl SiteViews<'_> {
                 .collect(),
             pages,
             subsections,
-            edit_url: site.config.edit_url(&page.rel),
+            edit_url: site.config.edit_url(&page.file),
             last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             link_map: None,
             canonical: canonical(&site.config.base_url, from),
