@@ -11,6 +11,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod figures;
 mod history;
+pub mod init;
 mod layout;
 mod links;
 pub mod markdown;
