@@ -95,9 +95,8 @@ pub fn resolve(page_rel: &str, dest: &str, section_dirs: &HashSet<String>) -> Ta
 }
 
 /// The href to write in the output for a link from `page_rel`. Output files keep their source
-/// names (spaces, CJK, parentheses), as GitHub does; the characters a URL path cannot hold as
-/// they are (space, `%`, `#`, `?`, quotes, angle brackets, controls) are percent-encoded, so the
-/// href reaches the file on a server and from `file://`.
+/// names (spaces, CJK, parentheses), as GitHub does; [`urls::relative`] encodes what a URL
+/// cannot hold as it is.
 pub fn href(page_rel: &str, dest: &str, target: &Target) -> String {
     let from = output_path(page_rel);
     let fragment = dest.split_once('#').map(|(_, f)| f);
@@ -109,24 +108,10 @@ pub fn href(page_rel: &str, dest: &str, target: &Target) -> String {
         href
     };
     match target {
-        Target::Page { rel, .. } => with_fragment(encode_path(&urls::relative(&from, &output_path(rel)))),
-        Target::Asset { rel, .. } => encode_path(&urls::relative(&from, rel)),
+        Target::Page { rel, .. } => with_fragment(urls::relative(&from, &output_path(rel))),
+        Target::Asset { rel, .. } => urls::relative(&from, rel),
         _ => dest.to_string(),
     }
-}
-
-/// Percent-encodes what a URL path cannot hold as it is; other characters, CJK included, stay
-/// as written (browsers encode them as UTF-8).
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c.is_ascii_control() || matches!(c, ' ' | '"' | '#' | '%' | '<' | '>' | '?' | '`') {
-            out.push_str(&format!("%{:02X}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn has_scheme(dest: &str) -> bool {
