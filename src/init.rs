@@ -73,15 +73,15 @@ mod tests {
     #[test]
     fn refuses_to_overwrite_and_writes_nothing_then() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("site.toml"), "mine").unwrap();
+        // The last file in the list: none before it may be written either.
+        let last = dir.path().join(FILES[FILES.len() - 1].0);
+        std::fs::create_dir_all(last.parent().unwrap()).unwrap();
+        std::fs::write(&last, "mine").unwrap();
         let err = init(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("site.toml"), "{err}");
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("site.toml")).unwrap(),
-            "mine"
-        );
-        assert!(!dir.path().join("content").exists());
-        std::fs::remove_file(dir.path().join("site.toml")).unwrap();
+        assert!(err.to_string().contains(FILES[FILES.len() - 1].0), "{err}");
+        assert_eq!(std::fs::read_to_string(&last).unwrap(), "mine");
+        assert!(!dir.path().join("site.toml").exists() && !dir.path().join("content").exists());
+        std::fs::remove_file(&last).unwrap();
         assert_eq!(init(dir.path()).unwrap().len(), FILES.len());
     }
 
