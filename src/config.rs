@@ -1,8 +1,10 @@
 //! `site.toml`: the site-wide settings.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, LineIndex};
 
@@ -38,6 +40,9 @@ pub struct Config {
     /// Every problem is a warning and a site is still written (for adopting existing notes).
     #[serde(default)]
     pub lenient: bool,
+    /// The site's own interface strings, replacing the theme's by key (see `strings`).
+    #[serde(default)]
+    pub strings: BTreeMap<String, Spanned<String>>,
 }
 
 fn default_branch() -> String {
@@ -58,12 +63,14 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Self, Diagnostic> {
-        toml::from_str(text).map_err(|e| {
+        let config: Self = toml::from_str(text).map_err(|e| {
             let (line, col) = e
                 .span()
                 .map_or((0, 0), |span| LineIndex::new(text).line_col(span.start));
             Diagnostic::error(FILE_NAME, line, col, e.message().to_string())
-        })
+        })?;
+        crate::strings::check(&config.strings, text)?;
+        Ok(config)
     }
 
     /// The "edit this page" URL for a file (its path from the site's folder, as

@@ -12,7 +12,7 @@
 //! is in [`Page::file`].
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::{memo, urls};
+use crate::urls;
 
 /// The content folder, when there is one; else `docs/`, else the site's folder itself.
 pub const CONTENT_DIR: &str = "content";
@@ -366,9 +366,31 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
+/// How the load stage reads files: [`memo::Files`](crate::memo::Files) reuses earlier reads.
+pub trait Reader {
+    /// The last walk of the content folder when it still holds, with the files edited since;
+    /// `None` when the folder must be walked again.
+    fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)>;
+    /// Offers `listing` for reuse by the next load.
+    fn keep_listing(&mut self, listing: &Listing);
+    /// Every file of `files` (path under the content folder, full path) as a page, in order,
+    /// reading with `read_new` those that need it; `edited`, when known, holds the only files
+    /// that may have changed.
+    fn read_all(
+        &mut self,
+        files: &[(String, PathBuf)],
+        edited: Option<&HashSet<String>>,
+        read_new: ReadNew,
+    ) -> Vec<Result<Page, Diagnostic>>;
+}
+
+/// Reads and parses one file (full path, path under the content folder, size in bytes); it
+/// knows the content folder, which messages name.
+pub type ReadNew<'a> = &'a (dyn Fn(&Path, &str, u64) -> Result<Page, Diagnostic> + Sync);
+
 /// What a walk of the content folder found.
 #[derive(Default, Clone)]
-pub(crate) struct Listing {
+pub struct Listing {
     /// Markdown files: path under the content folder and full path.
     pub(crate) markdown: Vec<(String, PathBuf)>,
     assets: Vec<String>,
@@ -396,9 +418,9 @@ pub fn content_folder(root: &Path, config: &Config) -> (PathBuf, String) {
 
 /// Reads every file in the content folder. Returns the site when there is one to build, and all
 /// diagnostics found on the way (a bad file is reported and skipped so others are still checked).
-/// `files` decides which files need reading again (see [`memo::Files`]). Where `config` leaves
-/// the site's title or language out, they are taken from the notes.
-pub fn load(root: &Path, mut config: Config, files: &mut memo::Files) -> (Option<Site>, Vec<Diagnostic>) {
+/// `files` decides which files need reading again. Where `config` leaves the site's title or
+/// language out, they are taken from the notes.
+pub fn load(root: &Path, mut config: Config, files: &mut impl Reader) -> (Option<Site>, Vec<Diagnostic>) {
     let (content_root, dir) = content_folder(root, &config);
     let (listing, edited) = match files.vouched_listing().filter(|_| content_root.is_dir()) {
         Some((listing, edited)) => (listing, Some(edited)),
@@ -407,7 +429,7 @@ pub fn load(root: &Path, mut config: Config, files: &mut memo::Files) -> (Option
     let mut diagnostics = listing.diagnostics.clone();
     let mut pages = Vec::new();
     let read = |path: &Path, rel: &str, len: u64| read_new_page(&dir, path, rel, len);
-    for result in files.read_all(&listing.markdown, edited.as_ref(), read) {
+    for result in files.read_all(&listing.markdown, edited.as_ref(), &read) {
         match result {
             Ok(page) if page.meta.draft => {}
             Ok(page) => pages.push(page),
@@ -982,7 +1004,7 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         let config = Config::load(dir.path()).unwrap();
-        load(dir.path(), config, &mut memo::Files::default())
+        load(dir.path(), config, &mut crate::memo::Files::default())
     }
 
     fn titles_in_order(site: &Site) -> Vec<&str> {

@@ -14,7 +14,9 @@ use crate::markdown::Rendered;
 use crate::markdown::slug::slug;
 use crate::memo::Memo;
 use crate::output::Contents;
-use crate::templates::{Body, PageView, SiteViews, Templates, context};
+use crate::strings::Strings;
+use crate::templates::{Templates, context};
+use crate::views::{Body, PageView, SiteViews};
 use crate::{figures, print};
 
 /// What the layout stage reads.
@@ -68,7 +70,7 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
         Some(input.render_keys),
     );
     let (map, map_key) = link_map(site, input.backlinks, memo);
-    let listings = listings(site, &tags);
+    let listings = listings(site, &tags, &views.strings);
     let mut jobs: Vec<Job> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| page_job(&views, i, &map, map_key))
@@ -102,7 +104,7 @@ fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> J
 }
 
 fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
-    let mut view = views.list_view("404.html", "找不到页面", "", &[]);
+    let mut view = views.list_view("404.html", views.strings.get("not_found"), "", &[]);
     let base = site.config.base_url.trim_end_matches('/');
     if !base.is_empty() {
         // GitHub Pages serves 404.html at any missing path, where relative links would not resolve.
@@ -116,7 +118,12 @@ fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
 }
 
 fn edition_job<'v>(views: &'v SiteViews, site: &'v Site) -> Job<'v> {
-    let mut view = views.list_view(print::OUTPUT, "打印版", &site.config.description, &[]);
+    let mut view = views.list_view(
+        print::OUTPUT,
+        views.strings.get("print_edition"),
+        &site.config.description,
+        &[],
+    );
     // The body (megabytes) is put in after the layout, not copied through the template engine.
     view.content = Body::new(print::BODY_MARK);
     Job {
@@ -136,7 +143,7 @@ fn run(jobs: Vec<Job>, templates: &Templates, memo: &mut Memo) -> Result<LaidOut
             let (html, fresh) = match memo_ref.layouts.get(key) {
                 Some(html) => (Ok(html), false),
                 None => {
-                    let html = templates.render(job.template, &context(&job.view));
+                    let html = context(&job.view).and_then(|cx| templates.render(job.template, &cx));
                     (html.map(|h| Arc::from(h.into_bytes())), true)
                 }
             };
@@ -198,6 +205,7 @@ fn template_for(page: &Page) -> &'static str {
 fn listings(
     site: &Site,
     tags: &BTreeMap<String, (String, Vec<usize>)>,
+    t: &Strings,
 ) -> Vec<(String, String, String, Entries)> {
     if tags.is_empty() {
         return Vec::new();
@@ -208,14 +216,14 @@ fn listings(
             (
                 format!("#{name}"),
                 path.clone(),
-                format!("{} 篇笔记", pages.len()),
+                t.count("tag_count", pages.len()),
             )
         })
         .collect();
     let mut listings = vec![(
         "tags/index.html".to_string(),
-        "标签".to_string(),
-        "按标签浏览全部笔记。".to_string(),
+        t.get("tags").to_string(),
+        t.get("tags_summary").to_string(),
         index,
     )];
     for (name, (path, pages)) in tags {
@@ -230,7 +238,12 @@ fn listings(
                 )
             })
             .collect();
-        listings.push((path.clone(), format!("标签：{name}"), String::new(), entries));
+        listings.push((
+            path.clone(),
+            t.format("tag_title", &[("name", name)]),
+            String::new(),
+            entries,
+        ));
     }
     listings
 }

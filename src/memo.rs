@@ -28,7 +28,7 @@ use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::content::{Listing, Page};
+use crate::content::{Listing, Page, ReadNew, Reader};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
 use crate::{history, search};
@@ -152,27 +152,26 @@ struct Read {
     page: Page,
 }
 
-impl Files {
-    /// The last walk of `content/` when a watcher vouches that it still holds, with the paths
-    /// edited since; else `None`, and the content stage walks again.
-    pub(crate) fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)> {
+impl Reader for Files {
+    /// The last walk, reused only while a watcher vouches that files were only edited.
+    fn vouched_listing(&mut self) -> Option<(Listing, HashSet<String>)> {
         self.listing.take().zip(self.edited.take())
     }
 
-    /// Keeps `listing` for the next load when it can be reused.
-    pub(crate) fn keep_listing(&mut self, listing: &Listing) {
+    /// Kept only when the walk found nothing to report and no symbolic link.
+    fn keep_listing(&mut self, listing: &Listing) {
         if listing.diagnostics.is_empty() && !listing.symlinks {
             self.listing = Some(listing.clone());
         }
     }
 
-    /// Reads every file with `read_new` unless an earlier read holds (the same size and time,
-    /// or the watcher vouched it `unchanged`), in parallel; forgets files no longer listed.
-    pub(crate) fn read_all(
+    /// A file is read again unless an earlier read holds (the same size and time, or the
+    /// watcher vouched it unchanged), in parallel; files no longer listed are forgotten.
+    fn read_all(
         &mut self,
         files: &[(String, std::path::PathBuf)],
         edited: Option<&HashSet<String>>,
-        read_new: impl Fn(&Path, &str, u64) -> Result<Page, Diagnostic> + Sync,
+        read_new: ReadNew,
     ) -> Vec<Result<Page, Diagnostic>> {
         let earlier = &self.read;
         let results: Vec<(Result<Page, Diagnostic>, Option<Read>)> = files
@@ -181,7 +180,7 @@ impl Files {
                 let unchanged = edited.is_some_and(|e| !e.contains(rel));
                 match earlier.get(rel) {
                     Some(f) if unchanged => (Ok(f.page.clone()), Some(f.clone())),
-                    _ => read_checked(path, rel, earlier.get(rel), &read_new),
+                    _ => read_checked(path, rel, earlier.get(rel), read_new),
                 }
             })
             .collect();
@@ -206,7 +205,7 @@ fn read_checked(
     path: &Path,
     rel: &str,
     earlier: Option<&Read>,
-    read_new: &(impl Fn(&Path, &str, u64) -> Result<Page, Diagnostic> + Sync),
+    read_new: ReadNew,
 ) -> (Result<Page, Diagnostic>, Option<Read>) {
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,

@@ -104,6 +104,9 @@ const EDITS: &[Edit] = &[
     ("site.toml edited", |root| {
         append(&root.join("site.toml"), "\ndescription = \"改过的描述\"\n")
     }),
+    ("interface string overridden", |root| {
+        append(&root.join("site.toml"), "\n[strings]\nprev = \"前一篇\"\n")
+    }),
 ];
 
 #[test]

@@ -1,80 +1,217 @@
-//! Math: `$…$` and `$$…$$` from pulldown-cmark's math events become MathML at build time with
-//! pulldown-latex, so pages need no JavaScript; `math.css` and its font typeset the MathML.
+//! Math: `$…$`, `$$…$$`, GitHub's `` $`…`$ `` and ```` ```math ```` blocks become MathML at build
+//! time, so pages need no JavaScript; `math.css` and its font typeset the MathML.
+//!
+//! The engine is math-core (MathML Core, maintained) behind a small pre-pass (`tex.rs`). Measured
+//! on 4,340 formulas from two public Chinese ML notes repositories, pulldown-latex 0.8 (what we
+//! had) accepted 98.4% at 16 µs a formula; math-core alone 98.5% at 13 µs; latex2mathml 91.2%.
+//! math-core was chosen because it already has what pulldown-latex lacks and a fork would have to
+//! add: `\tag`, `\label`/`\eqref` with links (forward references too), `\over`/`\atop`/`\choose`,
+//! `\bm`, macros given by the caller, and errors with a byte range, which is how a diagnostic names
+//! the column. The pre-pass adds the rest of what MathJax and KaTeX accept (`\newcommand` and `\def`
+//! kept for the page, `\textcircled`, `\mbox`, `\mathop{…}\limits`, `eqnarray`, `split`, `array{}`,
+//! a `\tag` outside any environment) and bounds the nesting depth before math-core recurses.
 
-use std::error::Error;
+mod tex;
+
+use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event};
-use pulldown_latex::config::DisplayMode;
-use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
+use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 
+use super::address::PageCx;
 use crate::diagnostics::Diagnostic;
+#[cfg(test)]
+use tex::MAX_DEPTH;
+pub use tex::Macro;
 
-/// Replaces every math event by its MathML. A LaTeX error is a diagnostic on the line where the
-/// formula starts (pulldown-latex does not say where inside the formula it failed).
-pub fn render<'a>(
-    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    file: &str,
-    line_of: impl Fn(usize) -> usize,
-    diagnostics: &mut Vec<Diagnostic>,
+/// Commands MathJax or KaTeX know and math-core does not, as macros math-core expands. A box,
+/// a smash and the text sizes have no MathML Core form, so they keep only their content.
+const BUILTIN_MACROS: &[(&str, &str)] = &[
+    ("textcolor", r"{\color{#1}{#2}}"),
+    ("widetilde", r"\tilde{#1}"),
+    ("widecheck", r"\check{#1}"),
+    ("substack", r"\begin{subarray}{c}#1\end{subarray}"),
+    ("boxed", "{#1}"),
+    ("smash", "{#1}"),
+    ("tiny", ""),
+    ("scriptsize", ""),
+    ("footnotesize", ""),
+    ("small", ""),
+    ("normalsize", ""),
+    ("large", ""),
+    ("Large", ""),
+    ("LARGE", ""),
+    ("huge", ""),
+    ("Huge", ""),
+];
+
+/// ```` ```math ```` blocks, GitHub's fenced form of display math, become display math events.
+pub fn fenced<'a>(
+    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
-    events.map(move |(event, range)| {
-        let (tex, display) = match &event {
-            Event::InlineMath(t) => (t, false),
-            Event::DisplayMath(t) => (t, true),
-            _ => return (event, range),
+    std::iter::from_fn(move || {
+        let (event, range) = events.next()?;
+        match &event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("math") =>
+            {
+                let (tex, end) = super::highlight::block_text(&mut events, range.end);
+                Some((Event::DisplayMath(CowStr::from(tex)), range.start..end))
+            }
+            _ => Some((event, range)),
+        }
+    })
+}
+
+/// Every formula of a page as MathML, by the start of its event's source range. Made once per
+/// page from the whole event list, so an `\eqref` may point at a later equation and a macro a
+/// formula defines holds in every formula of the page.
+#[derive(Debug, Default)]
+pub struct Formulas {
+    mathml: HashMap<usize, String>,
+}
+
+struct Pending<'e> {
+    start: usize,
+    formula: &'e str,
+    display: bool,
+    rewritten: tex::Rewritten,
+    /// Where the formula's text starts in the body.
+    origin: usize,
+}
+
+impl Formulas {
+    /// Converts every math event; an error is a diagnostic at its line and column, and the
+    /// formula renders as nothing. `site_macros` come from `site.toml`; `line_col` maps a body
+    /// offset to the file's line and column.
+    pub fn prepare(
+        events: &[(Event, Range<usize>)],
+        body: &str,
+        site_macros: &[Macro],
+        file: &str,
+        line_col: &dyn Fn(usize) -> (usize, usize),
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut macros: Vec<Macro> = BUILTIN_MACROS
+            .iter()
+            .map(|&(name, body)| (name.to_string(), body.to_string()))
+            .chain(site_macros.iter().cloned())
+            .collect();
+        let mut pending = Vec::new();
+        let error = |origin: usize, offset: usize, message: String, formula: &str| {
+            let (line, col) = line_col(origin + offset);
+            Diagnostic::error(file, line, col, format!("math: {message}"))
+                .with_hint(format!("in `{}`", formula.trim()))
         };
-        let html = match to_mathml(tex, display) {
-            Ok(html) => html,
-            Err(message) => {
-                diagnostics.push(
-                    Diagnostic::error(file, line_of(range.start), 0, format!("math: {message}"))
-                        .with_hint(format!("in `{}`", tex.trim())),
-                );
-                String::new()
+        for (event, range) in events {
+            let (text, display) = match event {
+                Event::InlineMath(t) => (t, false),
+                Event::DisplayMath(t) => (t, true),
+                _ => continue,
+            };
+            let mut origin = body
+                .get(range.clone())
+                .and_then(|source| source.find(text.as_ref()))
+                .map_or(range.start, |at| range.start + at);
+            let mut formula = text.as_ref();
+            // GitHub's `` $`…`$ ``: pulldown-cmark reads it as math whose text keeps the backticks.
+            if !display && formula.len() >= 2 && formula.starts_with('`') && formula.ends_with('`') {
+                formula = &formula[1..formula.len() - 1];
+                origin += 1;
+            }
+            match tex::rewrite(formula, display, &mut macros) {
+                Ok(rewritten) => pending.push(Pending {
+                    start: range.start,
+                    formula,
+                    display,
+                    rewritten,
+                    origin,
+                }),
+                Err(e) => diagnostics.push(error(origin, e.offset, e.message, formula)),
+            }
+        }
+        let mut mathml = HashMap::new();
+        if pending.is_empty() {
+            return Self { mathml };
+        }
+        let converter = match LatexToMathML::new(MathCoreConfig {
+            macros,
+            ..MathCoreConfig::default()
+        }) {
+            Ok(converter) => converter,
+            Err((e, index, definition)) => {
+                let message = format!("macro {}: {}", index + 1, e.error_message());
+                diagnostics
+                    .push(Diagnostic::error(file, 0, 0, format!("math: {message}")).with_hint(definition));
+                return Self { mathml };
             }
         };
+        let snippets: Vec<(&str, MathDisplay)> = pending
+            .iter()
+            .map(|p| {
+                let display = if p.display {
+                    MathDisplay::Block
+                } else {
+                    MathDisplay::Inline
+                };
+                (p.rewritten.tex.as_str(), display)
+            })
+            .collect();
+        for (p, result) in pending.iter().zip(converter.convert_all(&snippets)) {
+            match result {
+                Ok(result) => {
+                    mathml.insert(p.start, result.mathml);
+                }
+                Err(e) => {
+                    let offset = p.rewritten.source_offset(e.0.start);
+                    let formula = body.get(p.origin..).unwrap_or_default();
+                    let message = message(&e.error_message(), formula.get(offset..).unwrap_or_default());
+                    diagnostics.push(error(p.origin, offset, message, p.formula));
+                }
+            }
+        }
+        Self { mathml }
+    }
+}
+
+/// math-core's message, with the command named as the author wrote it.
+fn message(engine: &str, at: &str) -> String {
+    if engine.starts_with("Unknown command") {
+        let name: String = at
+            .chars()
+            .take(1)
+            .chain(at.chars().skip(1).take_while(char::is_ascii_alphabetic))
+            .collect();
+        return format!("unknown command `{name}`");
+    }
+    engine.trim_end_matches('.').replace('"', "`")
+}
+
+/// Replaces every math event by its MathML from `formulas`. Equation ids and the links to them
+/// are named by the output's addressing like every other id (prefixed in the print edition).
+pub fn render<'a>(
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    formulas: &Formulas,
+    cx: &PageCx,
+) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
+    let id = cx.address.id(cx.rel, tex::LABEL_PREFIX).into_owned();
+    events.map(move |(event, range)| {
+        if !matches!(event, Event::InlineMath(_) | Event::DisplayMath(_)) {
+            return (event, range);
+        }
+        let html = formulas.mathml.get(&range.start).map_or_else(String::new, |m| {
+            if id == tex::LABEL_PREFIX {
+                m.clone()
+            } else {
+                m.replace(" id=\"eq-", &format!(" id=\"{id}"))
+                    .replace(" href=\"#eq-", &format!(" href=\"#{id}"))
+            }
+        });
         // Display math is its own block in the source, but pulldown-cmark emits it inside a
         // paragraph, so it stays inline HTML; `display="block"` makes it a block when shown.
         (Event::InlineHtml(CowStr::from(html)), range)
     })
-}
-
-/// The MathML for one formula, or the first LaTeX error's message.
-pub fn to_mathml(tex: &str, display: bool) -> Result<String, String> {
-    let storage = Storage::new();
-    let mut first_error = None;
-    // pulldown-latex writes a parse error into the MathML as `<merror>` and still returns
-    // `Ok`, so the errors are caught on their way from the parser to the writer.
-    let parser = Parser::new(tex, &storage).inspect(|event| {
-        if let Err(e) = event
-            && first_error.is_none()
-        {
-            first_error = Some(e.source().map_or_else(|| e.to_string(), |kind| kind.to_string()));
-        }
-    });
-    let config = RenderConfig {
-        display_mode: if display {
-            DisplayMode::Block
-        } else {
-            DisplayMode::Inline
-        },
-        ..RenderConfig::default()
-    };
-    let mut mathml = String::new();
-    push_mathml(&mut mathml, parser, config).map_err(|e| e.to_string())?;
-    match first_error {
-        Some(message) => Err(message),
-        None => Ok(fix_output(&mathml)),
-    }
-}
-
-/// Two slips of pulldown-latex 0.8's writer. It writes `\mu` as U+00B5 MICRO SIGN, a unit prefix
-/// that a math font need not draw like the Greek letter U+03BC. And it writes the operator `<`
-/// unescaped (`<mo><</mo>`), which browsers recover from but is not valid HTML; a `<` right
-/// before a closing tag can only be such a character, since no tag ends in `<`.
-fn fix_output(mathml: &str) -> String {
-    mathml.replace('\u{b5}', "\u{3bc}").replace("<</", "&lt;</")
 }
 
 #[cfg(test)]
@@ -82,58 +219,110 @@ mod tests {
     use super::*;
     use crate::diagnostics::LineIndex;
 
-    #[test]
-    fn fraction_is_mfrac() {
-        let html = to_mathml(r"\frac{a}{b}", false).unwrap();
-        assert!(html.starts_with("<math"), "{html}");
-        assert!(html.contains("<mfrac>"), "{html}");
-        assert!(!html.contains("display=\"block\""), "{html}");
-    }
-
-    #[test]
-    fn display_math_is_a_block() {
-        let html = to_mathml("x^2", true).unwrap();
-        assert!(html.starts_with("<math display=\"block\""), "{html}");
-    }
-
-    #[test]
-    fn cases_is_a_table_with_a_stretchy_brace() {
-        let html = to_mathml(r"f(x) = \begin{cases} 1, & x > 0 \\ 0, & x < 0 \end{cases}", true).unwrap();
-        assert!(html.contains("<mtable"), "{html}");
-        assert_eq!(html.matches("<mtr").count(), 2, "{html}");
-        assert!(html.contains("stretchy=\"true\"") && html.contains('{'), "{html}");
-    }
-
-    #[test]
-    fn mu_is_the_greek_letter() {
-        let html = to_mathml(r"\mu v", false).unwrap();
-        assert!(html.contains("<mi>\u{3bc}</mi>"), "{html}");
-        assert!(!html.contains('\u{b5}'), "{html}");
-    }
-
-    #[test]
-    fn less_than_is_escaped() {
-        let html = to_mathml(r"x < y \lt z", false).unwrap();
-        assert!(!html.contains("<<"), "{html}");
-        assert_eq!(html.matches("<mo>&lt;</mo>").count(), 2, "{html}");
-    }
-
-    #[test]
-    fn error_is_reported_on_the_formula_line() {
-        let source = "第一行\n\n$$\nx = \\frac{1}\n$$\n\n正常 $x$\n";
+    /// The page's HTML for its math and the diagnostics.
+    fn page(source: &str) -> (String, Vec<Diagnostic>) {
         let index = LineIndex::new(source);
         let mut diagnostics = Vec::new();
-        let events = pulldown_cmark::Parser::new_ext(source, super::super::options()).into_offset_iter();
-        let html: String = render(events, "content/a.md", |o| index.line_col(o).0, &mut diagnostics)
+        let events: Vec<_> =
+            fenced(pulldown_cmark::Parser::new_ext(source, super::super::options()).into_offset_iter())
+                .collect();
+        let formulas = Formulas::prepare(
+            &events,
+            source,
+            &[],
+            "content/a.md",
+            &|o| index.line_col(o),
+            &mut diagnostics,
+        );
+        let sections = Default::default();
+        let cx = PageCx {
+            rel: "a.md",
+            body_start: 0,
+            section_dirs: &sections,
+            address: &super::super::address::OnSite,
+        };
+        let html = render(events.into_iter(), &formulas, &cx)
             .filter_map(|(e, _)| match e {
                 Event::InlineHtml(h) => Some(h.to_string()),
                 _ => None,
             })
             .collect();
+        (html, diagnostics)
+    }
+
+    fn ok(source: &str) -> String {
+        let (html, diagnostics) = page(source);
+        assert!(diagnostics.is_empty(), "{source}: {diagnostics:?}");
+        assert!(!html.contains("merror"), "{html}");
+        html
+    }
+
+    #[test]
+    fn inline_and_display() {
+        let html = ok(r"$\frac{a}{b}$");
+        assert!(html.starts_with("<math>") && html.contains("<mfrac>"), "{html}");
+        assert!(ok("$$x^2$$").starts_with("<math display=\"block\""));
+    }
+
+    #[test]
+    fn github_forms() {
+        let html = ok("a $`x^2`$ b");
+        assert!(html.contains("<msup>") && !html.contains('\u{2018}'), "{html}");
+        let html = ok("```math\n\\sqrt{x}\n```\n");
+        assert!(
+            html.starts_with("<math display=\"block\"") && html.contains("<msqrt>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn tag_and_eqref_link_to_the_equation() {
+        let html = ok("见 $\\eqref{loss}$。\n\n$$L = x^2 \\tag{3.1} \\label{loss}$$\n");
+        assert!(html.contains("href=\"#eq-loss\">(3.1)</a>"), "{html}");
+        assert!(html.contains("id=\"eq-loss\""), "{html}");
+    }
+
+    #[test]
+    fn label_without_tag_is_numbered() {
+        let html = ok("$$a \\label{a}$$\n\n$$b \\label{b}$$\n\n$\\eqref{b}$");
+        assert!(html.contains(">(2)</a>"), "{html}");
+    }
+
+    #[test]
+    fn page_macros_hold_in_every_formula() {
+        let html = ok("$\\newcommand{\\R}{\\mathbb{R}}$ 与 $x \\in \\R$");
+        assert!(html.contains('\u{211d}'), "{html}");
+    }
+
+    #[test]
+    fn unknown_command_names_itself_and_its_column() {
+        let (_, diagnostics) = page("第一行\n\n文字 $a + \\frobnicate{b}$\n");
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         let d = &diagnostics[0];
-        assert_eq!((d.file.to_str(), d.line), (Some("content/a.md"), 3));
-        assert!(d.is_error() && d.message.starts_with("math: "), "{d:?}");
-        assert!(!html.contains("merror"), "{html}");
+        assert_eq!((d.line, d.col), (3, 9), "{d:?}");
+        assert_eq!(d.message, "math: unknown command `\\frobnicate`");
+    }
+
+    #[test]
+    fn column_survives_the_pre_pass() {
+        let (_, diagnostics) = page("$$\\mbox{a}\\textcircled{1} \\frobnicate$$");
+        assert_eq!(diagnostics[0].col, 27, "{diagnostics:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_on_its_line() {
+        let deep = format!("x\n\n$${}x{}$$\n", "{".repeat(20_000), "}".repeat(20_000));
+        let (html, diagnostics) = page(&deep);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!((diagnostics[0].line, diagnostics[0].col), (3, 3 + MAX_DEPTH));
+        assert!(diagnostics[0].message.contains("256"), "{diagnostics:?}");
+        assert!(html.is_empty());
+    }
+
+    #[test]
+    fn mu_is_the_greek_letter_and_less_than_is_escaped() {
+        let html = ok(r"$\mu < \lt$");
+        assert!(html.contains('\u{3bc}') && !html.contains('\u{b5}'), "{html}");
+        assert!(!html.contains("<<") && html.contains("&lt;"), "{html}");
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod headings;
 pub(crate) mod highlight;
 pub(crate) mod links;
 mod math;
+mod punctuation;
 pub(crate) mod sanitize;
 pub(crate) mod slug;
 pub mod target;
@@ -59,6 +60,7 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) ->
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let line_of = |body_offset: usize| index.line_col(page.body_start + body_offset).0;
+    let line_col = |body_offset: usize| index.line_col(page.body_start + body_offset);
 
     let mut out = Rendered::default();
     let mut fence_diags = Vec::new();
@@ -67,7 +69,10 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) ->
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
+    let events = math::fenced(events);
     let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
+    let mut math_diags = Vec::new();
+    let formulas = math::Formulas::prepare(&events, page.body(), &[], &file, &line_col, &mut math_diags);
 
     let cx = |address| PageCx {
         rel: &page.rel,
@@ -76,25 +81,15 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) ->
         address,
     };
     let mut part = Rendered::default();
-    let ignored = &mut Vec::new();
     write(
         events.iter().cloned(),
         &cx(&InEdition),
         unsafe_html,
         &mut part,
-        (&file, ignored),
-        &line_of,
+        &formulas,
     );
     out.edition_html = Some(part.html.into());
-    let mut math_diags = Vec::new();
-    write(
-        events.into_iter(),
-        &cx(&OnSite),
-        unsafe_html,
-        &mut out,
-        (&file, &mut math_diags),
-        &line_of,
-    );
+    write(events.into_iter(), &cx(&OnSite), unsafe_html, &mut out, &formulas);
     out.diagnostics.extend(fence_diags);
     out.diagnostics.extend(figure_diags);
     out.diagnostics.extend(code_diags);
@@ -108,8 +103,7 @@ fn write<'a>(
     cx: &PageCx,
     unsafe_html: bool,
     out: &mut Rendered,
-    (file, math_diags): (&str, &mut Vec<Diagnostic>),
-    line_of: &dyn Fn(usize) -> usize,
+    formulas: &math::Formulas,
 ) {
     let mut raw_links = Vec::new();
     let mut html_seen = false;
@@ -119,7 +113,8 @@ fn write<'a>(
     let events = footnotes::assign_ids(events, cx);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events, file, line_of, math_diags);
+    let events = math::render(events, formulas, cx);
+    let events = punctuation::keep_with_formula(events);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes
     // inert), so only pages with raw HTML pay for the sanitizer.
