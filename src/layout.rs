@@ -105,16 +105,21 @@ fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> J
 
 fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
     let mut view = views.list_view("404.html", views.strings.get("not_found"), "", &[]);
-    let base = site.config.base_url.trim_end_matches('/');
-    if !base.is_empty() {
-        // GitHub Pages serves 404.html at any missing path, where relative links would not resolve.
-        view.root = format!("{base}/");
-    }
+    // GitHub Pages serves 404.html at any missing path, where its relative links would not
+    // resolve: served, the page resolves them against the site's path; from disk it needs not.
+    view.base_path = site_path(&site.config.base_url);
     Job {
         path: "404.html".into(),
         template: "404.html",
         view,
     }
+}
+
+/// The path part of `base_url`, ending in `/`: `https://o.github.io/notes` → `/notes/`.
+fn site_path(base_url: &str) -> Option<String> {
+    let rest = base_url.split_once("://")?.1;
+    let path = rest.find('/').map_or("", |i| &rest[i..]).trim_end_matches('/');
+    Some(format!("{path}/"))
 }
 
 fn edition_job<'v>(views: &'v SiteViews, site: &'v Site) -> Job<'v> {
@@ -314,4 +319,17 @@ fn map_of(site: &Site, backlinks: &[Vec<Backlink>]) -> figures::LinkMap {
         .filter_map(|(from, to)| Some((nodes_by_page[from]?, nodes_by_page[to]?)))
         .collect();
     figures::LinkMap::new(groups, nodes, &edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_path_is_the_path_of_base_url() {
+        assert_eq!(site_path("https://o.github.io/notes").as_deref(), Some("/notes/"));
+        assert_eq!(site_path("https://o.github.io/a/b/").as_deref(), Some("/a/b/"));
+        assert_eq!(site_path("https://example.org").as_deref(), Some("/"));
+        assert_eq!(site_path(""), None);
+    }
 }

@@ -2,7 +2,7 @@
 //! backlinks, listings), computed from the loaded site and its rendered markdown. Pure: no
 //! template engine here (see `templates`), and every href is relative to the page shown.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::content::{Page, Site};
 use crate::links::Backlink;
-use crate::markdown::Rendered;
+use crate::markdown::{Rendered, Target};
 use crate::strings::Strings;
 use crate::urls;
 
@@ -197,6 +197,9 @@ pub struct PageView<'a> {
     canonical: Option<String>,
     /// The home page's map of the notes (an SVG).
     pub link_map: Option<Body<'a>>,
+    /// The site's path on its server (`/figmark/`), for a page served at any path (404.html):
+    /// its links resolve against it when served, and stay relative when opened from disk.
+    pub base_path: Option<String>,
     /// The interface strings.
     t: &'a Strings,
 }
@@ -261,7 +264,7 @@ impl SiteViews<'_> {
         let page = &site.pages[i];
         let from = &self.paths[i];
         let (prev, next) = self.pager(i);
-        let (pages, subsections) = self.listing(page, from);
+        let (pages, subsections) = self.listing(i, from);
         PageView {
             site_title: &site.config.title,
             site_description: &site.config.description,
@@ -285,6 +288,7 @@ impl SiteViews<'_> {
             edit_url: site.config.edit_url(&page.file),
             last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             link_map: None,
+            base_path: None,
             canonical: canonical(&site.config.base_url, from),
             t: &self.strings,
         }
@@ -309,12 +313,24 @@ impl SiteViews<'_> {
         (prev, next)
     }
 
-    /// A section page's notes and subsections, in reading order; nothing for a note.
-    fn listing(&self, page: &Page, from: &str) -> (Vec<Entry<'_>>, Vec<Entry<'_>>) {
+    /// A section page's notes and subsections, in reading order, but for those its own text
+    /// already links to (a hand-written list is not listed twice); nothing for a note.
+    fn listing(&self, i: usize, from: &str) -> (Vec<Entry<'_>>, Vec<Entry<'_>>) {
+        let site = self.site;
+        let page = &site.pages[i];
         if !page.is_section_index() {
             return (Vec::new(), Vec::new());
         }
-        let site = self.site;
+        let linked: HashSet<&str> = self.rendered[i]
+            .links
+            .iter()
+            .filter_map(|l| match &l.target {
+                Target::Page { rel, .. } => Some(rel.as_str()),
+                _ => None,
+            })
+            .collect();
+        let unlinked = |j: &usize| !linked.contains(site.pages[*j].rel.as_str());
+        let unlinked_page = |j: &&usize| unlinked(j);
         let entry = |j: usize| Entry {
             title: &site.pages[j].meta.title,
             href: urls::relative(from, &self.paths[j]),
@@ -322,10 +338,12 @@ impl SiteViews<'_> {
         };
         let s = &site.sections[page.section];
         (
-            s.pages.iter().map(|&j| entry(j)).collect(),
+            s.pages.iter().filter(unlinked_page).map(|&j| entry(j)).collect(),
             s.subsections
                 .iter()
-                .map(|&c| entry(site.sections[c].index))
+                .map(|&c| site.sections[c].index)
+                .filter(unlinked)
+                .map(entry)
                 .collect(),
         )
     }
@@ -512,6 +530,7 @@ impl SiteViews<'_> {
             edit_url: None,
             last_changed: None,
             link_map: None,
+            base_path: None,
             canonical: canonical(&config.base_url, from),
             t: &self.strings,
         }

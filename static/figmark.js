@@ -1,18 +1,24 @@
 // figmark's page behaviour: theme choice (remembered), the phone navigation drawer, the outline
 // that follows the reading, code labels and copy buttons, ←/→ for the previous and next page,
 // and figures opened full size. Plain script, no modules: it must run from file:// where module
-// scripts are blocked. Interface words follow the page's language.
+// scripts are blocked. Interface words come from the page (the site's strings table), with
+// English for a template that gives none.
 (function () {
   "use strict";
   var root = document.documentElement;
-  var zh = /^zh/i.test(root.lang);
-  var words = zh
-    ? { system: "跟随系统", light: "浅色", dark: "深色", theme: "主题：", copy: "复制", copied: "已复制" }
-    : { system: "system", light: "light", dark: "dark", theme: "Theme: ", copy: "Copy", copied: "Copied" };
+  var toggle = document.getElementById("theme-toggle");
+  var given = function (el, key, fallback) { return (el && el.dataset[key]) || fallback; };
+  var words = {
+    theme: given(toggle, "label", "Theme: "),
+    system: given(toggle, "system", "system"),
+    light: given(toggle, "light", "light"),
+    dark: given(toggle, "dark", "dark"),
+    copy: given(document.body, "copy", "Copy"),
+    copied: given(document.body, "copied", "Copied")
+  };
 
   // Theme: system → light → dark → system. The choice is kept on <html data-theme>, which the
   // style sheet reads, and in localStorage, which the page's head applies before painting.
-  var toggle = document.getElementById("theme-toggle");
   var marks = { system: "◐", light: "☀", dark: "☾" };
   function showTheme() {
     var choice = root.dataset.theme || "system";

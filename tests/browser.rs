@@ -68,9 +68,9 @@ impl Env {
     fn launch(&self) -> Session {
         let profile = tempfile::tempdir().expect("a profile folder");
         // Any host name fails to resolve, so a request that slipped past the listener could
-        // not reach the network either.
+        // not reach the network either; loopback stays, for the tests' own Pages-like server.
         let args = [
-            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
             "--disable-quic",
             "--disable-component-update",
             "--no-first-run",
@@ -725,4 +725,115 @@ fn closing_punctuation_never_starts_a_line_after_a_formula() {
          return box.firstChild.getClientRects().length; })()",
     );
     assert_eq!(lines, 1, "the mark wrapped away from its formula");
+}
+
+/// Serves `site` under `/figmark/` on loopback as GitHub Pages does: a file when there is one,
+/// else `404.html` with status 404. Returns the base URL; the server lives as long as the test.
+fn pages_server(site: &'static Path) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let base = format!("http://{}/figmark/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let path = request
+                .split(' ')
+                .nth(1)
+                .unwrap_or("/")
+                .split('?')
+                .next()
+                .unwrap_or("/");
+            let rel = path.strip_prefix("/figmark/").map(|p| {
+                percent_encoding::percent_decode_str(p)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            });
+            let file = rel
+                .map(|r| {
+                    if r.is_empty() || r.ends_with('/') {
+                        format!("{r}index.html")
+                    } else {
+                        r
+                    }
+                })
+                .map(|r| site.join(r));
+            let (status, body) = match file.filter(|f| f.is_file() && !f.to_string_lossy().contains("..")) {
+                Some(f) => ("200 OK", std::fs::read(f).unwrap()),
+                None => ("404 Not Found", std::fs::read(site.join("404.html")).unwrap()),
+            };
+            let kind = if path.ends_with(".css") {
+                "text/css"
+            } else if path.ends_with(".js") {
+                "text/javascript"
+            } else if path.ends_with(".woff2") {
+                "font/woff2"
+            } else {
+                "text/html; charset=utf-8"
+            };
+            let mut stream = reader.into_inner();
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream
+                .write_all(head.as_bytes())
+                .and_then(|()| stream.write_all(&body));
+        }
+    });
+    base
+}
+
+/// 404.html works where GitHub Pages serves it (any missing path under the site's sub-path) and
+/// opened from disk: styled, with navigation that leads to real pages.
+#[test]
+fn the_404_page_works_under_a_sub_path_and_from_disk() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let base = pages_server(&env.site);
+    let check = |tab: &Tab, how: &str| {
+        let styled = eval(
+            tab,
+            "getComputedStyle(document.querySelector('.topbar')).position",
+        );
+        assert_eq!(styled, "sticky", "404.html {how} is not styled");
+        let hrefs = eval(
+            tab,
+            "[...document.querySelectorAll('#sidebar a, main a')].map(a => a.href)",
+        );
+        serde_json::from_value::<Vec<String>>(hrefs).unwrap()
+    };
+    let tab = session.browser.new_tab().expect("a tab");
+    tab.navigate_to(&format!("{base}cnn/no-such-note.html"))
+        .expect("navigate");
+    tab.wait_until_navigated().expect("loads");
+    let hrefs = check(&tab, "served under a sub-path");
+    assert!(!hrefs.is_empty());
+    for href in &hrefs {
+        let rel = href
+            .strip_prefix(&base)
+            .unwrap_or_else(|| panic!("{href} leaves the site"));
+        let rel = if rel.is_empty() || rel.ends_with('/') {
+            format!("{rel}index.html")
+        } else {
+            rel.to_string()
+        };
+        assert!(env.site.join(decode(&rel)).is_file(), "{href} leads nowhere");
+    }
+    let offline = open(&session, env, "404.html");
+    for href in check(&offline, "from disk") {
+        let rel = href
+            .strip_prefix(&url(env, ""))
+            .unwrap_or_else(|| panic!("{href} leaves the site"));
+        assert!(env.site.join(decode(rel)).is_file(), "{href} leads nowhere");
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }

@@ -311,3 +311,68 @@ fn incremental_rebuilds_equal_full_builds() {
         }
     }
 }
+
+/// The notes (not section indexes, not the glossary) as `content/`-relative paths.
+fn real_notes() -> BTreeMap<String, String> {
+    let content = repo_root().join("content");
+    walkdir::WalkDir::new(&content)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(&content).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, fs::read_to_string(e.path()).unwrap())
+        })
+        .filter(|(rel, _)| !rel.ends_with("_index.md") && rel != "glossary.md")
+        .collect()
+}
+
+/// The notes a note links to, resolved against its folder, without itself.
+fn linked_notes(rel: &str, body: &str) -> std::collections::BTreeSet<String> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let dir = Path::new(rel).parent().unwrap();
+    Parser::new(body)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .filter_map(|url| {
+            let path = url.split('#').next()?.to_string();
+            path.ends_with(".md").then_some(path)
+        })
+        .map(|path| {
+            let mut parts: Vec<String> = Vec::new();
+            for c in dir.join(path).components() {
+                match c {
+                    std::path::Component::ParentDir => {
+                        parts.pop();
+                    }
+                    std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into()),
+                    _ => {}
+                }
+            }
+            parts.join("/")
+        })
+        .filter(|target| target != rel)
+        .collect()
+}
+
+#[test]
+fn every_note_links_two_notes_and_is_linked_from_two() {
+    let notes = real_notes();
+    let links: BTreeMap<&String, _> = notes
+        .iter()
+        .map(|(rel, body)| (rel, linked_notes(rel, body)))
+        .collect();
+    let mut short = Vec::new();
+    for rel in notes.keys() {
+        let out = links[rel].iter().filter(|t| notes.contains_key(*t)).count();
+        let inbound = links.values().filter(|l| l.contains(rel)).count();
+        if out < 2 || inbound < 2 {
+            short.push(format!("{rel}: links {out} notes, linked from {inbound}"));
+        }
+    }
+    assert!(notes.len() >= 28, "{} notes", notes.len());
+    assert!(short.is_empty(), "{short:#?}");
+}

@@ -29,11 +29,16 @@
 //!   `metric`: `flops` (default) or `params`. `sweep`: one of `k c_in c_out h w groups mid`,
 //!   with `values` (at most 200). `style`: `bars` (default) or `lines`. `log`: log y axis.
 //!   The ratio of each variant to `standard` is written on the chart.
-//! - **`optimizer`**: gradient descent paths over contour lines. `f`: expression in `x`, `y`
-//!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr` (default 0.3),
-//!   `momentum` (default 0.5), `steps` (default 20, at most 10,000), `methods`: any of `gd`,
-//!   `momentum`, `nesterov` (default all), `x`, `y`: view ranges (default `[-5.5, 2]`,
-//!   `[-3, 2]`).
+//! - **`optimizer`**: optimizer paths over contour lines. `f`: expression in `x`, `y`
+//!   (default `0.1*x^2 + 2*y^2`). `start` (default `[-5, -2]`), `lr`: step size η of `gd`,
+//!   `momentum` and `nesterov` (default 0.3), `momentum`: μ (default 0.5), `steps` (default 20,
+//!   at most 10,000), `methods`: any of `gd`, `momentum`, `nesterov`, `adagrad`, `rmsprop`,
+//!   `adam`, `adamw` (default `[gd, momentum, nesterov]`), `x`, `y`: view ranges (default
+//!   `[-5.5, 2]`, `[-3, 2]`). For the adaptive methods: `adaptive_lr`: step size α (default
+//!   `lr`), `beta1` (0.9), `beta2` (0.999; also RMSProp's decay), `eps` (1e-8),
+//!   `weight_decay`: λ (default 0), an L2 term λx in the gradient for every method but
+//!   `adamw`, which decays x apart (x ← x − α(m̂/(√v̂ + ε) + λx)). Adam and AdamW are
+//!   bias-corrected.
 //! - **`receptive-field`**: `layers`: list of `{kernel, stride, dilation, name}` (stride and
 //!   dilation default 1; at most 200 layers). Draws r_l = r_{l-1} + (k_eff − 1)·∏ s_i with
 //!   k_eff = d(k − 1) + 1 per layer.
@@ -45,6 +50,17 @@
 //!   shuffle factor r (default 2); `kernel` (default 3) and `shape: [h, w]` (input size) for
 //!   `transposed-conv`, which draws how many input positions write each output cell. At most
 //!   4,096 cells in total.
+//! - **`norm-axes`**: which activations batch, layer, instance and group normalisation
+//!   average over: one panel per method, an N×C grid (each cell one H×W plane) with the cells
+//!   that share the statistic of cell (0, 0) shaded. `methods`: any of `batch`, `layer`,
+//!   `instance`, `group` (default all); `groups` (default 2; must divide `c`), `n` (default 4,
+//!   at most 16), `c` (default 6, at most 32).
+//! - **`init-variance`**: the std of the activations per layer (log y) of a deep MLP with
+//!   standard-normal inputs and zero biases, simulated with a seeded generator. `layers`
+//!   (default 20, at most 100), `width` (default 256, at most 1,024; width² × layers at most
+//!   2²³), `activation`: `relu` (default), `tanh` or `linear`; `inits`: any of `xavier`
+//!   (σ² = 2/(fan_in + fan_out)), `he` (σ² = 2/fan_in), `normal(σ)` (default
+//!   `[xavier, he, normal(0.01)]`); `seed` (default 1).
 //! - **`line`**: `series`: list of `{label, values}`; `x`: shared x values (default 1, 2, …);
 //!   `xlabel`, `ylabel`; `log`: log y axis. At most 10,000 points per series.
 //! - **`bar`**: `categories`: labels; `series`: list of `{label, values}`, one value per
@@ -55,8 +71,10 @@ mod conv_cost;
 mod expr;
 mod function;
 mod grid;
+mod init_variance;
 mod line;
 mod link_map;
+mod norm_axes;
 mod optimizer;
 mod receptive_field;
 mod style;
@@ -140,6 +158,8 @@ pub const KINDS: &[KindInfo] = &[
     entry::<grid::Grid>(),
     entry::<line::Line>(),
     entry::<bar::Bar>(),
+    entry::<norm_axes::NormAxes>(),
+    entry::<init_variance::InitVariance>(),
 ];
 
 /// Renders one ` ```figure ` block body.

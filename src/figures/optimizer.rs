@@ -1,5 +1,5 @@
-//! `optimizer`: gradient descent, momentum and Nesterov paths over the contour lines of a
-//! 2-D function.
+//! `optimizer`: paths of gradient descent, momentum, Nesterov and the adaptive methods
+//! (AdaGrad, RMSProp, Adam, AdamW) over the contour lines of a 2-D function.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,10 @@ pub(super) enum Method {
     Gd,
     Momentum,
     Nesterov,
+    Adagrad,
+    Rmsprop,
+    Adam,
+    Adamw,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +41,15 @@ pub(super) struct Spec {
     lr: f64,
     #[serde(default = "d_momentum")]
     momentum: f64,
+    adaptive_lr: Option<f64>,
+    #[serde(default = "d_beta1")]
+    beta1: f64,
+    #[serde(default = "d_beta2")]
+    beta2: f64,
+    #[serde(default = "d_eps")]
+    eps: f64,
+    #[serde(default)]
+    weight_decay: f64,
     #[serde(default = "d_steps")]
     steps: usize,
     methods: Option<Vec<Method>>,
@@ -55,6 +68,15 @@ fn d_lr() -> f64 {
 fn d_momentum() -> f64 {
     0.5
 }
+fn d_beta1() -> f64 {
+    0.9
+}
+fn d_beta2() -> f64 {
+    0.999
+}
+fn d_eps() -> f64 {
+    1e-8
+}
 fn d_steps() -> usize {
     20
 }
@@ -65,27 +87,35 @@ fn d_y() -> [f64; 2] {
     [-3.0, 2.0]
 }
 
+/// The hyper-parameters every method reads its own from.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Hyper {
+    /// η of gradient descent, momentum and Nesterov.
+    pub lr: f64,
+    /// μ of momentum and Nesterov.
+    pub momentum: f64,
+    /// α of AdaGrad, RMSProp, Adam and AdamW.
+    pub adaptive_lr: f64,
+    pub beta1: f64,
+    /// β₂ of Adam and AdamW, and the decay ρ of RMSProp's average of squared gradients.
+    pub beta2: f64,
+    pub eps: f64,
+    /// λ: an L2 term λx added to the gradient, except in AdamW, which decays x apart.
+    pub weight_decay: f64,
+}
+
 /// Runs `steps` steps of `method`; stops early if the iterate stops being finite.
-/// Momentum is the heavy ball `v ← βv + ∇f(x), x ← x − ηv`; Nesterov evaluates the gradient
-/// at the look-ahead point `x − ηβv`.
 pub(super) fn descend(
     method: Method,
     grad: &dyn Fn([f64; 2]) -> [f64; 2],
     start: [f64; 2],
-    lr: f64,
-    beta: f64,
+    h: &Hyper,
     steps: usize,
 ) -> Vec<[f64; 2]> {
     let mut path = vec![start];
-    let (mut p, mut v) = (start, [0.0; 2]);
-    for _ in 0..steps {
-        let g = match method {
-            Method::Gd | Method::Momentum => grad(p),
-            Method::Nesterov => grad([p[0] - lr * beta * v[0], p[1] - lr * beta * v[1]]),
-        };
-        let b = if method == Method::Gd { 0.0 } else { beta };
-        v = [b * v[0] + g[0], b * v[1] + g[1]];
-        p = [p[0] - lr * v[0], p[1] - lr * v[1]];
+    let (mut p, mut m, mut v) = (start, [0.0; 2], [0.0; 2]);
+    for t in 1..=steps {
+        p = step(method, grad, h, p, (&mut m, &mut v), t);
         if !(p[0].is_finite() && p[1].is_finite()) {
             break;
         }
@@ -94,29 +124,127 @@ pub(super) fn descend(
     path
 }
 
+/// One step at iteration `t` (from 1), updating the method's state: `m` is the velocity or
+/// first moment, `v` the sum or average of squared gradients.
+/// - momentum (heavy ball): `m ← μm + g, x ← x − ηm`; Nesterov takes g at `x − ημm`;
+/// - AdaGrad: `v ← v + g², x ← x − αg/(√v + ε)`;
+/// - RMSProp: `v ← β₂v + (1 − β₂)g², x ← x − αg/(√v + ε)`;
+/// - Adam: `m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²`, bias-corrected `m̂ = m/(1 − β₁ᵗ)`,
+///   `v̂ = v/(1 − β₂ᵗ)`, `x ← x − αm̂/(√v̂ + ε)`; AdamW adds `−αλx` to that step.
+fn step(
+    method: Method,
+    grad: &dyn Fn([f64; 2]) -> [f64; 2],
+    h: &Hyper,
+    p: [f64; 2],
+    (m, v): (&mut [f64; 2], &mut [f64; 2]),
+    t: usize,
+) -> [f64; 2] {
+    let at = match method {
+        Method::Nesterov => [p[0] - h.lr * h.momentum * m[0], p[1] - h.lr * h.momentum * m[1]],
+        _ => p,
+    };
+    let mut g = grad(at);
+    if method != Method::Adamw && h.weight_decay > 0.0 {
+        g = [g[0] + h.weight_decay * at[0], g[1] + h.weight_decay * at[1]];
+    }
+    let t = i32::try_from(t).unwrap_or(i32::MAX);
+    let (c1, c2) = (1.0 - h.beta1.powi(t), 1.0 - h.beta2.powi(t));
+    let a = h.adaptive_lr;
+    let mut next = p;
+    for i in 0..2 {
+        let gi = g[i];
+        next[i] = match method {
+            Method::Gd => p[i] - h.lr * gi,
+            Method::Momentum | Method::Nesterov => {
+                m[i] = h.momentum * m[i] + gi;
+                p[i] - h.lr * m[i]
+            }
+            Method::Adagrad => {
+                v[i] += gi * gi;
+                p[i] - a * gi / (v[i].sqrt() + h.eps)
+            }
+            Method::Rmsprop => {
+                v[i] = h.beta2 * v[i] + (1.0 - h.beta2) * gi * gi;
+                p[i] - a * gi / (v[i].sqrt() + h.eps)
+            }
+            Method::Adam | Method::Adamw => {
+                m[i] = h.beta1 * m[i] + (1.0 - h.beta1) * gi;
+                v[i] = h.beta2 * v[i] + (1.0 - h.beta2) * gi * gi;
+                let decay = if method == Method::Adamw {
+                    h.weight_decay * p[i]
+                } else {
+                    0.0
+                };
+                p[i] - a * ((m[i] / c1) / ((v[i] / c2).sqrt() + h.eps) + decay)
+            }
+        };
+    }
+    next
+}
+
 impl Method {
     fn name(self) -> &'static str {
         match self {
             Method::Gd => "gradient descent",
             Method::Momentum => "momentum",
             Method::Nesterov => "Nesterov momentum",
+            Method::Adagrad => "AdaGrad",
+            Method::Rmsprop => "RMSProp",
+            Method::Adam => "Adam",
+            Method::Adamw => "AdamW",
         }
     }
 
-    fn label(self, beta: f64) -> String {
+    fn is_adaptive(self) -> bool {
+        !matches!(self, Method::Gd | Method::Momentum | Method::Nesterov)
+    }
+
+    /// The legend label with the parameters that shape this method's path.
+    fn label(self, h: &Hyper) -> String {
+        let n = style::num;
+        let l2 = if h.weight_decay > 0.0 {
+            format!(", L2 λ = {}", n(h.weight_decay))
+        } else {
+            String::new()
+        };
         match self {
+            Method::Gd if h.weight_decay > 0.0 => format!("梯度下降 (L2 λ = {})", n(h.weight_decay)),
             Method::Gd => "梯度下降".into(),
-            Method::Momentum => format!("动量法 (β = {})", style::num(beta)),
-            Method::Nesterov => format!("Nesterov 动量 (β = {})", style::num(beta)),
+            Method::Momentum => format!("动量法 (μ = {}{l2})", n(h.momentum)),
+            Method::Nesterov => format!("Nesterov 动量 (μ = {}{l2})", n(h.momentum)),
+            Method::Adagrad => format!("AdaGrad (α = {}{l2})", n(h.adaptive_lr)),
+            Method::Rmsprop => format!("RMSProp (α = {}, β₂ = {}{l2})", n(h.adaptive_lr), n(h.beta2)),
+            Method::Adam => format!(
+                "Adam (α = {}, β₁ = {}, β₂ = {}{l2})",
+                n(h.adaptive_lr),
+                n(h.beta1),
+                n(h.beta2)
+            ),
+            Method::Adamw => format!("AdamW (α = {}, λ = {})", n(h.adaptive_lr), n(h.weight_decay)),
         }
     }
 }
 
 impl FigureKind for Optimizer {
     const NAME: &'static str = "optimizer";
-    const SUMMARY: &'static str = "gradient descent, momentum and Nesterov paths over contour lines";
+    const SUMMARY: &'static str =
+        "paths of gradient descent, momentum and adaptive methods over contour lines";
     const FIELDS: &'static [&'static str] = &[
-        "kind", "caption", "f", "start", "lr", "momentum", "steps", "methods", "x", "y",
+        "kind",
+        "caption",
+        "f",
+        "start",
+        "lr",
+        "momentum",
+        "adaptive_lr",
+        "beta1",
+        "beta2",
+        "eps",
+        "weight_decay",
+        "steps",
+        "methods",
+        "x",
+        "y",
     ];
     type Spec = Spec;
 
@@ -142,6 +270,7 @@ impl FigureKind for Optimizer {
         if !(spec.start[0].is_finite() && spec.start[1].is_finite()) {
             return Err(src.error("start", "the start must be finite"));
         }
+        let h = hyper(spec, src)?;
         let methods = spec
             .methods
             .clone()
@@ -157,14 +286,19 @@ impl FigureKind for Optimizer {
         let grad = |p: [f64; 2]| [expr::eval(&dx, &p), expr::eval(&dy, &p)];
         let paths: Vec<Vec<[f64; 2]>> = methods
             .iter()
-            .map(|&m| descend(m, &grad, spec.start, spec.lr, spec.momentum, spec.steps))
+            .map(|&m| descend(m, &grad, spec.start, &h, spec.steps))
             .collect();
         let description = format!(
-            "{} on f(x, y) = {text} from ({}, {}), learning rate {}, {} steps; ends at {}",
+            "{} on f(x, y) = {text} from ({}, {}), learning rate {}{}, {} steps; ends at {}",
             methods.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
             style::num(spec.start[0]),
             style::num(spec.start[1]),
             style::num(spec.lr),
+            if methods.iter().any(|m| m.is_adaptive()) {
+                format!(", adaptive step {}", style::num(h.adaptive_lr))
+            } else {
+                String::new()
+            },
             spec.steps,
             methods
                 .iter()
@@ -219,12 +353,40 @@ impl FigureKind for Optimizer {
                     }
                 }
             }
-            let labels: Vec<String> = methods.iter().map(|m| m.label(spec.momentum)).collect();
+            let labels: Vec<String> = methods.iter().map(|m| m.label(&h)).collect();
             ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
         Ok(Drawn { svg, description })
     }
+}
+
+/// Checks the hyper-parameters; `adaptive_lr` defaults to `lr`.
+fn hyper(spec: &Spec, src: &Source) -> Result<Hyper, FigureError> {
+    let adaptive_lr = spec.adaptive_lr.unwrap_or(spec.lr);
+    if !(adaptive_lr.is_finite() && adaptive_lr > 0.0) {
+        return Err(src.error("adaptive_lr", "the adaptive step size must be a positive number"));
+    }
+    for (field, beta) in [("beta1", spec.beta1), ("beta2", spec.beta2)] {
+        if !(0.0..1.0).contains(&beta) {
+            return Err(src.error(field, format!("`{field}` must be in [0, 1)")));
+        }
+    }
+    if !(spec.eps.is_finite() && spec.eps > 0.0) {
+        return Err(src.error("eps", "`eps` must be a positive number"));
+    }
+    if !(spec.weight_decay.is_finite() && spec.weight_decay >= 0.0) {
+        return Err(src.error("weight_decay", "`weight_decay` must be a number ≥ 0"));
+    }
+    Ok(Hyper {
+        lr: spec.lr,
+        momentum: spec.momentum,
+        adaptive_lr,
+        beta1: spec.beta1,
+        beta2: spec.beta2,
+        eps: spec.eps,
+        weight_decay: spec.weight_decay,
+    })
 }
 
 /// f sampled on a grid for marching squares.
@@ -355,7 +517,7 @@ mod tests {
         let f = expr::parse(DEFAULT_F, &["x", "y"]).unwrap();
         let (dx, dy) = (expr::diff(&f, 0), expr::diff(&f, 1));
         let grad = |p: [f64; 2]| [expr::eval(&dx, &p), expr::eval(&dy, &p)];
-        let path = descend(method, &grad, d_start(), d_lr(), d_momentum(), 1000);
+        let path = descend(method, &grad, d_start(), &hyper(0.3, 0.0), 1000);
         path.iter()
             .position(|p| p[0].hypot(p[1]) < 1e-3)
             .expect("converges")
@@ -372,17 +534,97 @@ mod tests {
         assert!(nesterov < gd, "nesterov {nesterov} vs gd {gd}");
     }
 
+    /// The defaults with step size `lr` for every method, and weight decay `wd`.
+    fn hyper(lr: f64, wd: f64) -> Hyper {
+        Hyper {
+            lr,
+            momentum: d_momentum(),
+            adaptive_lr: lr,
+            beta1: d_beta1(),
+            beta2: d_beta2(),
+            eps: d_eps(),
+            weight_decay: wd,
+        }
+    }
+
+    const QUADRATIC: &dyn Fn([f64; 2]) -> [f64; 2] = &|p| [0.2 * p[0], 4.0 * p[1]];
+    const CONSTANT: &dyn Fn([f64; 2]) -> [f64; 2] = &|_| [1.0, 1.0];
+
+    fn close(a: [f64; 2], b: [f64; 2]) -> bool {
+        (a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6
+    }
+
+    /// Every first (and, where the state matters, second) step, worked by hand from
+    /// g(−5, −2) = (−1, −8) on 0.1x² + 2y², or a constant gradient (1, 1).
     #[test]
-    fn gradient_descent_step_is_exact() {
-        let path = descend(
-            Method::Gd,
-            &|p| [0.2 * p[0], 4.0 * p[1]],
-            [-5.0, -2.0],
-            0.4,
-            0.5,
-            1,
-        );
+    fn first_steps_match_the_hand_computed_ones() {
+        let path = descend(Method::Gd, QUADRATIC, [-5.0, -2.0], &hyper(0.4, 0.0), 1);
         assert_eq!(path[1], [-5.0 + 0.4, -2.0 + 0.4 * 8.0]);
+        // v = g₁ + μg₀ = 1.5 after two constant steps of 0.1.
+        let path = descend(Method::Momentum, CONSTANT, [0.0, 0.0], &hyper(0.1, 0.0), 2);
+        assert!(close(path[2], [-0.25, -0.25]), "{path:?}");
+        // p₁ = (−4.9, −1.2); look-ahead p₁ − 0.1·0.5·(−1, −8) = (−4.85, −0.8), g = (−0.97, −3.2),
+        // v = 0.5·(−1, −8) + g = (−1.47, −7.2), p₂ = p₁ − 0.1v.
+        let path = descend(Method::Nesterov, QUADRATIC, [-5.0, -2.0], &hyper(0.1, 0.0), 2);
+        assert!(close(path[2], [-4.753, -0.48]), "{path:?}");
+        // AdaGrad: v = g², so the first step is α·sign(g) in each coordinate.
+        let path = descend(Method::Adagrad, QUADRATIC, [-5.0, -2.0], &hyper(0.5, 0.0), 1);
+        assert!(close(path[1], [-4.5, -1.5]), "{path:?}");
+        // RMSProp with β₂ = 0.9: v = 0.1g², step α·g/√(0.1g²) = α·sign(g)/√0.1.
+        let h = Hyper {
+            beta2: 0.9,
+            ..hyper(0.1, 0.0)
+        };
+        let path = descend(Method::Rmsprop, QUADRATIC, [-5.0, -2.0], &h, 1);
+        let s = 0.1 / 0.1f64.sqrt();
+        assert!(close(path[1], [-5.0 + s, -2.0 + s]), "{path:?}");
+        // Adam: with bias correction m̂ = g and v̂ = g², so the first step is α·sign(g)
+        // (without it, it would be α(1 − β₁)/√(1 − β₂) ≈ 3.16α).
+        let path = descend(Method::Adam, QUADRATIC, [-5.0, -2.0], &hyper(0.1, 0.0), 1);
+        assert!(close(path[1], [-4.9, -1.9]), "{path:?}");
+    }
+
+    /// Adam's L2 term enters the gradient (and flips its sign at x = −5), AdamW's decays x apart.
+    #[test]
+    fn adam_adds_l2_to_the_gradient_and_adamw_decays_apart() {
+        // g + λx = (1 − 5, 1 + 2) = (−4, 3): the step is α·sign of that.
+        let path = descend(Method::Adam, CONSTANT, [-5.0, 2.0], &hyper(0.1, 1.0), 1);
+        assert!(close(path[1], [-4.9, 1.9]), "{path:?}");
+        // x − α(sign(g) + λx) = (−5 − 0.1(1 − 5), 2 − 0.1(1 + 2)).
+        let path = descend(Method::Adamw, CONSTANT, [-5.0, 2.0], &hyper(0.1, 1.0), 1);
+        assert!(close(path[1], [-4.6, 1.7]), "{path:?}");
+    }
+
+    #[test]
+    fn the_legend_writes_mu_for_momentum() {
+        let h = hyper(0.3, 0.0);
+        assert_eq!(Method::Momentum.label(&h), "动量法 (μ = 0.5)");
+        assert_eq!(Method::Nesterov.label(&h), "Nesterov 动量 (μ = 0.5)");
+        assert_eq!(Method::Adam.label(&h), "Adam (α = 0.3, β₁ = 0.9, β₂ = 0.999)");
+    }
+
+    #[test]
+    fn adaptive_specs_and_their_errors() {
+        let render = super::super::render;
+        let f = render("kind: optimizer\nmethods: [adagrad, rmsprop, adam, adamw]\nadaptive_lr: 0.2\nweight_decay: 0.01\n")
+            .unwrap();
+        assert!(
+            f.description
+                .starts_with("AdaGrad, RMSProp, Adam, AdamW on f(x, y) = 0.1*x^2 + 2*y^2 from (-5, -2), learning rate 0.3, adaptive step 0.2, 20 steps"),
+            "{}",
+            f.description
+        );
+        assert!(f.svg.contains("AdamW (α = 0.2, λ = 0.01)"));
+        for (bad, line, field) in [
+            ("beta1: 1\n", 1, "beta1"),
+            ("beta2: -0.1\n", 1, "beta2"),
+            ("eps: 0\n", 1, "eps"),
+            ("weight_decay: -1\n", 1, "weight_decay"),
+            ("lr: 0.1\nadaptive_lr: .nan\n", 2, "adaptive_lr"),
+        ] {
+            let e = render(&format!("kind: optimizer\n{bad}")).unwrap_err();
+            assert_eq!((e.line, e.field.as_deref()), (line, Some(field)), "{bad}");
+        }
     }
 
     #[test]

@@ -299,6 +299,14 @@ pub(super) fn chart<'a, 'b>(area: &'a Area<'b>, axes: &Axes) -> DrawResult<Chart
     let yfmt = move |v: &f64| {
         if whole_decades && (v - v.round()).abs() > 1e-9 {
             String::new()
+        } else if ylog && *v < -3.0 {
+            // Below 0.001 `num` would write 0.
+            let d = 10f64.powf(*v);
+            if whole_decades {
+                format!("{d:.0e}")
+            } else {
+                format!("{d:.1e}")
+            }
         } else if ylog {
             num(10f64.powf(*v))
         } else {

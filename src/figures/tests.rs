@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// Twelve typical figures, two or more of each kind.
+/// Typical figures, one or more of each kind.
 pub(super) const TYPICAL: &[&str] = &[
     "kind: function\ncaption: 常用激活函数及其导数\nx: [-5, 5]\nseries: [relu, leaky_relu, sigmoid, tanh]\nderivative: true\n",
     "kind: function\nseries: [gelu, silu, softplus, elu, \"max(0.1*x, x)\", 1/(1+exp(-x))]\nlabels: [GELU, SiLU, Softplus, ELU, 带泄露 ReLU, 手写 sigmoid]\n",
@@ -15,6 +15,8 @@ pub(super) const TYPICAL: &[&str] = &[
     "kind: grid\nop: transposed-conv\nshape: [4, 4]\nkernel: 3\nstride: 2\n",
     "kind: grid\nop: pixel-shuffle\nchannels:\n  - [[1, 2], [3, 4]]\n  - [[5, 6], [7, 8]]\n  - [[9, 10], [11, 12]]\n  - [[13, 14], [15, 16]]\n",
     "kind: line\ncaption: 训练误差与验证误差\nx: [1, 2, 3, 4, 5, 6, 7, 8]\nxlabel: 轮次\nylabel: 误差\nseries:\n  - {label: 训练误差, values: [0.9, 0.6, 0.45, 0.35, 0.28, 0.22, 0.18, 0.15]}\n  - {label: 验证误差, values: [0.95, 0.7, 0.55, 0.5, 0.48, 0.5, 0.53, 0.57]}\n",
+    "kind: norm-axes\ncaption: BN、LN、IN 与 GN 在哪些维度上求均值\n",
+    "kind: init-variance\nlayers: 10\nwidth: 64\nactivation: tanh\ninits: [xavier, normal(0.05)]\n",
     "kind: bar\ncaption: 梯度消失\ncategories: [层1, 层2, 层3, 层4, 层5]\nylabel: 梯度范数\nlog: true\nseries:\n  - {label: sigmoid, values: [0.25, 0.06, 0.015, 0.004, 0.001]}\n  - {label: ReLU, values: [1.0, 0.9, 0.85, 0.8, 0.78]}\n",
 ];
 
