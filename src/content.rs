@@ -357,6 +357,9 @@ pub struct Site {
     pub config: Config,
     /// The content folder: `content/`, `docs/`, the site's folder or `content_dir`.
     pub content_root: PathBuf,
+    /// The content folder as messages name it, from the site's folder (empty for the folder
+    /// itself).
+    pub content_dir: String,
     pub pages: Vec<Page>,
     /// `sections[0]` is the home section.
     pub sections: Vec<Section>,
@@ -398,6 +401,13 @@ pub struct Listing {
     order_files: Vec<(String, PathBuf)>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) symlinks: bool,
+}
+
+impl Site {
+    /// A path in the content folder as a user names it: `content/cnn/a.md`.
+    pub fn display(&self, rel: &str) -> String {
+        join_display(&self.content_dir, rel)
+    }
 }
 
 /// The content folder of the site at `root`, and how messages name it (empty for `root`
@@ -469,6 +479,7 @@ pub fn load(root: &Path, mut config: Config, files: &mut impl Reader) -> (Option
     let site = Site {
         config,
         content_root,
+        content_dir: dir,
         pages,
         sections,
         reading_order,
