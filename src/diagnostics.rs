@@ -126,35 +126,8 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// The candidate closest to `wanted` by edit distance, if it is close enough to be a likely typo.
-pub fn nearest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = wanted.chars().count().max(3) / 2 + 1;
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(wanted, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
+/// The one "did you mean …?" rule, shared with the figures.
+pub use figmark_figures::nearest;
 
 #[cfg(test)]
 mod tests {
@@ -166,13 +139,6 @@ mod tests {
         assert_eq!(idx.line_col(0), (1, 1));
         assert_eq!(idx.line_col(3), (2, 1));
         assert_eq!(idx.line_col(3 + 9), (2, 4));
-    }
-
-    #[test]
-    fn nearest_finds_typos_only() {
-        let names = ["receptive-field.md", "momentum.md"];
-        assert_eq!(nearest("receptve-field.md", names), Some("receptive-field.md"));
-        assert_eq!(nearest("zzzzzzzzzzzz", names), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod build;
 mod config;
 pub mod content;
 pub mod diagnostics;
-pub mod figures;
+pub use figmark_figures as figures;
 mod history;
 pub mod init;
 mod layout;

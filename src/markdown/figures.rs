@@ -45,16 +45,26 @@ pub fn render<'a>(
                 Some((Event::Html(CowStr::from(open)), range))
             }
             Err(e) => {
-                let mut message = String::from("figure: ");
-                if let Some(field) = &e.field {
-                    message.push_str(&format!("field `{field}`: "));
-                }
-                message.push_str(&e.message);
-                diagnostics.push(Diagnostic::error(file, spec_line + e.line, 0, message));
+                diagnostics.push(diagnostic(e, file, spec_line));
                 Some((Event::Html(CowStr::from("")), range))
             }
         }
     })
+}
+
+/// The figure error as a diagnostic at its line in the file; `spec_line` is where the spec starts.
+fn diagnostic(e: figures::FigureError, file: &str, spec_line: usize) -> Diagnostic {
+    let field = e.field.map(|f| format!("field `{f}`: ")).unwrap_or_default();
+    let d = Diagnostic::error(
+        file,
+        spec_line + e.line,
+        0,
+        format!("figure: {field}{}", e.message),
+    );
+    match e.hint {
+        Some(hint) => d.with_hint(hint),
+        None => d,
+    }
 }
 
 #[cfg(test)]
@@ -82,5 +92,24 @@ mod tests {
             "{under_heading:?}"
         );
         assert!(under_heading.contains("之后的段落。"), "{under_heading:?}");
+    }
+
+    /// A bad spec is an error at its line in the file, with the "did you mean" as the hint.
+    #[test]
+    fn a_bad_spec_is_a_diagnostic_at_its_line_with_a_hint() {
+        let body = "段落。\n\n```figure\ncaption: x\nkind: fuction\n```\n";
+        let page = Page::parse("a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
+        let rendered = crate::markdown::render(&page, &Default::default(), false);
+        let [d] = &rendered.diagnostics[..] else {
+            panic!("{:?}", rendered.diagnostics)
+        };
+        assert_eq!(d.line, 8, "{d:?}");
+        assert!(
+            d.message
+                .starts_with("figure: field `kind`: unknown kind `fuction`;"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.hint.as_deref(), Some("did you mean `function`?"));
     }
 }

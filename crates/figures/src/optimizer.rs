@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::expr::{self, Node};
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source, check_range};
+use crate::expr::{self, Node};
+use crate::source::{Source, check_range};
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Optimizer;
 
@@ -30,10 +31,6 @@ pub(super) enum Method {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     f: Option<String>,
     #[serde(default = "d_start")]
     start: [f64; 2],
@@ -225,37 +222,26 @@ impl Method {
     }
 }
 
+/// The paths of each method and the contour lines under them.
+pub(super) struct Data {
+    f: String,
+    start: [f64; 2],
+    steps: usize,
+    h: Hyper,
+    view: ((f64, f64), (f64, f64)),
+    methods: Vec<Method>,
+    paths: Vec<Vec<[f64; 2]>>,
+    contours: Vec<Vec<(f64, f64)>>,
+}
+
 impl FigureKind for Optimizer {
     const NAME: &'static str = "optimizer";
-    const SUMMARY: &'static str =
-        "paths of gradient descent, momentum and adaptive methods over contour lines";
-    const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "caption",
-        "f",
-        "start",
-        "lr",
-        "momentum",
-        "adaptive_lr",
-        "beta1",
-        "beta2",
-        "eps",
-        "weight_decay",
-        "steps",
-        "methods",
-        "x",
-        "y",
-    ];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         let text = spec.f.as_deref().unwrap_or(DEFAULT_F);
-        let f = expr::parse(text, &["x", "y"]).map_err(|e| {
-            src.error(
-                "f",
-                format!("cannot parse `{text}` at character {}: {}", e.at + 1, e.message),
-            )
-        })?;
+        let f = expr::parse(text, &["x", "y"]).map_err(|e| src.expr_error("f", text, e))?;
         let (x0, x1) = check_range(src, "x", spec.x)?;
         let (y0, y1) = check_range(src, "y", spec.y)?;
         if spec.steps > MAX_STEPS {
@@ -284,38 +270,25 @@ impl FigureKind for Optimizer {
         }
         let (dx, dy) = (expr::diff(&f, 0), expr::diff(&f, 1));
         let grad = |p: [f64; 2]| [expr::eval(&dx, &p), expr::eval(&dy, &p)];
-        let paths: Vec<Vec<[f64; 2]>> = methods
+        let paths = methods
             .iter()
             .map(|&m| descend(m, &grad, spec.start, &h, spec.steps))
             .collect();
-        let description = format!(
-            "{} on f(x, y) = {text} from ({}, {}), learning rate {}{}, {} steps; ends at {}",
-            methods.iter().map(|m| m.name()).collect::<Vec<_>>().join(", "),
-            style::num(spec.start[0]),
-            style::num(spec.start[1]),
-            style::num(spec.lr),
-            if methods.iter().any(|m| m.is_adaptive()) {
-                format!(", adaptive step {}", style::num(h.adaptive_lr))
-            } else {
-                String::new()
-            },
-            spec.steps,
-            methods
-                .iter()
-                .zip(&paths)
-                .map(|(m, p)| {
-                    let e = p[p.len() - 1];
-                    let diverged = if p.len() <= spec.steps { " (diverged)" } else { "" };
-                    format!(
-                        "{} ({}, {}){diverged}",
-                        m.name(),
-                        style::num(e[0]),
-                        style::num(e[1])
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
+        Ok(Data {
+            f: text.to_string(),
+            start: spec.start,
+            steps: spec.steps,
+            h,
+            view: ((x0, x1), (y0, y1)),
+            methods,
+            paths,
+            contours: grid.lines(),
+        })
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let description = describe(data);
+        let ((x0, x1), (y0, y1)) = data.view;
         let svg = style::draw(640, 440, &description, |root, ov| {
             let axes = Axes {
                 x: x0..x1,
@@ -328,37 +301,85 @@ impl FigureKind for Optimizer {
             };
             let mut chart = style::chart(root, &axes)?;
             let contour = style::stroke(RGBColor(0xB8, 0xB8, 0xB8), 1.0);
-            chart.draw_series(grid.lines().into_iter().map(|l| PathElement::new(l, contour)))?;
+            chart.draw_series(data.contours.iter().map(|l| PathElement::new(l.clone(), contour)))?;
             let mut points = Vec::new();
-            for (i, path) in paths.iter().enumerate() {
-                let c = style::color(i);
-                let inside: Vec<(f64, f64)> = path
-                    .iter()
-                    .map(|p| {
-                        if p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1 {
-                            (p[0], p[1])
-                        } else {
-                            (p[0], f64::NAN)
-                        }
-                    })
-                    .collect();
-                for run in style::finite_runs(&inside) {
-                    points.extend(run.iter().map(|p| chart.backend_coord(p)));
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        run.clone(),
-                        style::stroke(c, 1.8),
-                    )))?;
-                    if run.len() <= 200 {
-                        chart.draw_series(run.iter().map(|&p| Circle::new(p, style::px(2.2), c.filled())))?;
-                    }
-                }
+            for (i, path) in data.paths.iter().enumerate() {
+                draw_path(&mut chart, &mut points, path, data.view, style::color(i))?;
             }
-            let labels: Vec<String> = methods.iter().map(|m| m.label(&h)).collect();
+            let labels: Vec<String> = data.methods.iter().map(|m| m.label(&data.h)).collect();
             ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
         Ok(Drawn { svg, description })
     }
+}
+
+fn describe(data: &Data) -> String {
+    format!(
+        "{} on f(x, y) = {} from ({}, {}), learning rate {}{}, {} steps; ends at {}",
+        data.methods
+            .iter()
+            .map(|m| m.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        data.f,
+        style::num(data.start[0]),
+        style::num(data.start[1]),
+        style::num(data.h.lr),
+        if data.methods.iter().any(|m| m.is_adaptive()) {
+            format!(", adaptive step {}", style::num(data.h.adaptive_lr))
+        } else {
+            String::new()
+        },
+        data.steps,
+        data.methods
+            .iter()
+            .zip(&data.paths)
+            .map(|(m, p)| {
+                let e = p[p.len() - 1];
+                let diverged = if p.len() <= data.steps { " (diverged)" } else { "" };
+                format!(
+                    "{} ({}, {}){diverged}",
+                    m.name(),
+                    style::num(e[0]),
+                    style::num(e[1])
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+/// Draws one path, broken where it leaves the view, with a dot per step when there are few;
+/// adds its backend points to `points` for the legend.
+fn draw_path(
+    chart: &mut style::Chart,
+    points: &mut Vec<(i32, i32)>,
+    path: &[[f64; 2]],
+    ((x0, x1), (y0, y1)): ((f64, f64), (f64, f64)),
+    c: RGBColor,
+) -> style::DrawResult {
+    let inside: Vec<(f64, f64)> = path
+        .iter()
+        .map(|p| {
+            if p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1 {
+                (p[0], p[1])
+            } else {
+                (p[0], f64::NAN)
+            }
+        })
+        .collect();
+    for run in style::finite_runs(&inside) {
+        points.extend(run.iter().map(|p| chart.backend_coord(p)));
+        chart.draw_series(std::iter::once(PathElement::new(
+            run.clone(),
+            style::stroke(c, 1.8),
+        )))?;
+        if run.len() <= 200 {
+            chart.draw_series(run.iter().map(|&p| Circle::new(p, style::px(2.2), c.filled())))?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks the hyper-parameters; `adaptive_lr` defaults to `lr`.
@@ -605,7 +626,7 @@ mod tests {
 
     #[test]
     fn adaptive_specs_and_their_errors() {
-        let render = super::super::render;
+        let render = crate::render;
         let f = render("kind: optimizer\nmethods: [adagrad, rmsprop, adam, adamw]\nadaptive_lr: 0.2\nweight_decay: 0.01\n")
             .unwrap();
         assert!(
@@ -643,7 +664,7 @@ mod tests {
 
     #[test]
     fn divergence_and_bad_specs() {
-        let render = super::super::render;
+        let render = crate::render;
         let f = render("kind: optimizer\nlr: 0.6\nsteps: 5000\nmethods: [gd]\n").unwrap();
         assert!(
             f.description.contains("gradient descent (") && f.description.contains("(diverged)"),

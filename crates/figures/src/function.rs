@@ -3,9 +3,10 @@
 
 use serde::Deserialize;
 
-use super::expr::{self, Node};
-use super::style::{self, Axes, DrawResult};
-use super::{Drawn, FigureError, FigureKind, Source, check_range};
+use crate::expr::{self, Node};
+use crate::source::{Source, check_range};
+use crate::style::{self, Axes, DrawResult};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Function;
 
@@ -14,10 +15,6 @@ const MAX_SAMPLES: usize = 10_000;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     series: Vec<String>,
     labels: Option<Vec<String>>,
     #[serde(default = "default_x")]
@@ -39,6 +36,8 @@ fn default_samples() -> usize {
 
 /// Sampled curves: one `(x, y)` list per series, and per derivative when asked.
 pub(super) struct Data {
+    x: (f64, f64),
+    y: Option<[f64; 2]>,
     labels: Vec<String>,
     curves: Vec<Vec<(f64, f64)>>,
     derivatives: Option<Vec<Vec<(f64, f64)>>>,
@@ -46,22 +45,15 @@ pub(super) struct Data {
 
 impl FigureKind for Function {
     const NAME: &'static str = "function";
-    const SUMMARY: &'static str = "curves of activations and expressions in x, with exact derivatives";
-    const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "caption",
-        "series",
-        "labels",
-        "x",
-        "y",
-        "derivative",
-        "samples",
-    ];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
-        let data = compute(spec, src)?;
-        let (lo, hi) = (spec.x[0], spec.x[1]);
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
+        compute(spec, src)
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let (lo, hi) = data.x;
         let description = format!(
             "Curves of {} on x ∈ [{}, {}]{}",
             data.labels.join(", "),
@@ -73,7 +65,7 @@ impl FigureKind for Function {
                 ""
             }
         );
-        let y = spec.y;
+        let y = data.y;
         let svg = match &data.derivatives {
             None => style::draw(640, 400, &description, |root, ov| {
                 panel(root, ov, lo..hi, y, &data.curves, &data.labels, "", true)
@@ -122,8 +114,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         .map(|s| {
             expr::parse_series(s).map_err(|e| FigureError {
                 line: src.line_of_item("series", s),
-                field: Some("series".into()),
-                message: format!("cannot parse `{s}` at character {}: {}", e.at + 1, e.message),
+                ..src.expr_error("series", s, e)
             })
         })
         .collect::<Result<_, _>>()?;
@@ -143,6 +134,7 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
                 line: src.line_of_item("series", s),
                 field: Some("series".into()),
                 message: format!("`{s}` is not a finite number anywhere on [{lo}, {hi}]"),
+                hint: None,
             });
         }
     }
@@ -150,6 +142,8 @@ fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         .derivative
         .then(|| nodes.iter().map(|n| sample(&expr::diff(n, 0))).collect());
     Ok(Data {
+        x: (lo, hi),
+        y: spec.y,
         labels,
         curves,
         derivatives,
@@ -204,7 +198,7 @@ fn panel(
 
 #[cfg(test)]
 mod tests {
-    use super::super::render;
+    use crate::render;
 
     #[test]
     fn issue_example_renders_both_panels() {

@@ -3,8 +3,9 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::source::Source;
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct ReceptiveField;
 
@@ -13,10 +14,6 @@ const MAX_LAYERS: usize = 200;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     layers: Vec<Layer>,
 }
 
@@ -56,13 +53,18 @@ pub(super) fn receptive_fields(layers: &[(u64, u64, u64)]) -> Option<Vec<Row>> {
         .collect()
 }
 
+/// Each layer's name and receptive field.
+pub(super) struct Data {
+    names: Vec<String>,
+    rows: Vec<Row>,
+}
+
 impl FigureKind for ReceptiveField {
     const NAME: &'static str = "receptive-field";
-    const SUMMARY: &'static str = "receptive field per layer of a (kernel, stride, dilation) stack";
-    const FIELDS: &'static [&'static str] = &["kind", "caption", "layers"];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         if spec.layers.is_empty() || spec.layers.len() > MAX_LAYERS {
             return Err(src.error("layers", format!("give 1 to {MAX_LAYERS} layers")));
         }
@@ -90,13 +92,18 @@ impl FigureKind for ReceptiveField {
             .enumerate()
             .map(|(i, l)| l.name.clone().unwrap_or_else(|| format!("L{}", i + 1)))
             .collect();
+        Ok(Data { names, rows })
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let (names, rows) = (&data.names, &data.rows);
         let last = rows.last().map_or(1, |r| r.rf);
         let description = format!(
             "Receptive field of {} layers: {}; final receptive field {last}",
             rows.len(),
             names
                 .iter()
-                .zip(&rows)
+                .zip(rows)
                 .map(|(n, r)| format!("{n} {}", r.rf))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -121,31 +128,38 @@ impl FigureKind for ReceptiveField {
                     c.mix(0.85).filled(),
                 )
             }))?;
-            let show_every = n.div_ceil(24);
-            for (i, (r, name)) in rows.iter().zip(&names).enumerate() {
-                if i % show_every != 0 && i + 1 != n {
-                    continue;
-                }
-                let (x, y) = chart.backend_coord(&(i as f64, r.rf as f64));
-                ov.text(
-                    f64::from(x),
-                    f64::from(y) - style::SCALE * 5.0,
-                    12.0,
-                    "middle",
-                    &r.rf.to_string(),
-                );
-                let (_, y0) = chart.backend_coord(&(i as f64, 0.0));
-                ov.text(
-                    f64::from(x),
-                    f64::from(y0) + style::SCALE * 17.0,
-                    12.0,
-                    "middle",
-                    name,
-                );
-            }
+            label_bars(&chart, ov, rows, names);
             Ok(())
         })?;
         Ok(Drawn { svg, description })
+    }
+}
+
+/// Writes each bar's receptive field above it and its layer's name below (every layer up to
+/// 24, then every few and the last).
+fn label_bars(chart: &style::Chart, ov: &mut style::Overlay, rows: &[Row], names: &[String]) {
+    let n = rows.len();
+    let show_every = n.div_ceil(24);
+    for (i, (r, name)) in rows.iter().zip(names).enumerate() {
+        if i % show_every != 0 && i + 1 != n {
+            continue;
+        }
+        let (x, y) = chart.backend_coord(&(i as f64, r.rf as f64));
+        ov.text(
+            f64::from(x),
+            f64::from(y) - style::SCALE * 5.0,
+            12.0,
+            "middle",
+            &r.rf.to_string(),
+        );
+        let (_, y0) = chart.backend_coord(&(i as f64, 0.0));
+        ov.text(
+            f64::from(x),
+            f64::from(y0) + style::SCALE * 17.0,
+            12.0,
+            "middle",
+            name,
+        );
     }
 }
 
@@ -172,11 +186,9 @@ mod tests {
 
     #[test]
     fn bad_layer_is_an_error() {
-        let e = super::super::render(
-            "kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n",
-        )
-        .unwrap_err();
+        let e = crate::render("kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n")
+            .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (3, Some("strid")));
-        assert!(e.message.contains("did you mean `stride`"), "{}", e.message);
+        assert_eq!(e.hint.as_deref(), Some("did you mean `stride`?"), "{e}");
     }
 }

@@ -21,7 +21,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::FigureError;
+use crate::FigureError;
 
 /// Backend pixels per display pixel.
 pub(super) const SCALE: f64 = 2.0;
@@ -246,6 +246,7 @@ pub(super) fn draw(
                 line: 0,
                 field: None,
                 message: format!("could not draw the figure: {e}"),
+                hint: None,
             })?;
     }
     Ok(finish(&raw, bw, bh, description, &overlay.0))

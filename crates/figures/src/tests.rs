@@ -1,6 +1,61 @@
 //! Tests across all kinds: the table, errors, determinism, accessibility, speed.
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+
 use super::*;
+
+/// The field list serde derives for `S`, captured from its call to `deserialize_struct`.
+pub(super) fn fields<S: DeserializeOwned>() -> &'static [&'static str] {
+    match S::deserialize(Capture) {
+        Err(Found(Some(fields))) => fields,
+        _ => &[],
+    }
+}
+
+/// A deserializer that only records the fields a struct asks for, then stops.
+struct Capture;
+
+#[derive(Debug)]
+struct Found(Option<&'static [&'static str]>);
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "fields {:?}", self.0)
+    }
+}
+
+impl std::error::Error for Found {}
+
+impl de::Error for Found {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Found(None)
+    }
+}
+
+impl<'de> Deserializer<'de> for Capture {
+    type Error = Found;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+        Err(Found(None))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Found> {
+        Err(Found(Some(fields)))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
 
 /// Typical figures, one or more of each kind.
 pub(super) const TYPICAL: &[&str] = &[
@@ -56,12 +111,15 @@ fn same_spec_same_bytes() {
 }
 
 #[test]
-fn table_fields_match_the_spec_structs() {
+fn unknown_fields_list_the_spec_structs_fields() {
     for k in KINDS {
+        let fields = (k.fields)();
+        assert!(!fields.is_empty(), "{}", k.name);
         let e = render(&format!("kind: {}\nzzzz: 1\n", k.name)).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("zzzz")), "{}", k.name);
         assert!(
-            e.message.ends_with(&format!("fields: {}", k.fields.join(", "))),
+            e.message
+                .ends_with(&format!("fields: kind, caption, {}", fields.join(", "))),
             "{}: {}",
             k.name,
             e.message
@@ -69,14 +127,39 @@ fn table_fields_match_the_spec_structs() {
     }
 }
 
+/// The field reference in the crate docs names every kind and every field of its spec.
+#[test]
+fn the_field_reference_documents_every_field() {
+    let docs: String = include_str!("lib.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for k in KINDS {
+        let head = format!("- **`{}`**", k.name);
+        let start = docs
+            .find(&head)
+            .unwrap_or_else(|| panic!("no entry for `{}`", k.name));
+        let entry = &docs[start + head.len()..];
+        let entry = &entry[..entry.find("- **`").unwrap_or(entry.len())];
+        for f in (k.fields)() {
+            assert!(
+                entry.contains(&format!("`{f}`")),
+                "`{}`: field `{f}` is not documented",
+                k.name
+            );
+        }
+    }
+}
+
 #[test]
 fn unknown_kind_and_field_get_hints() {
     let e = render("caption: x\nkind: fuction\n").unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (1, Some("kind")));
-    assert!(e.message.contains("did you mean `function`"), "{}", e.message);
+    assert_eq!(e.hint.as_deref(), Some("did you mean `function`?"), "{e}");
     let e = render("kind: function\nseries: [relu]\nderivatve: true\n").unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (2, Some("derivatve")));
-    assert!(e.message.contains("did you mean `derivative`"), "{}", e.message);
+    assert_eq!(e.hint.as_deref(), Some("did you mean `derivative`?"), "{e}");
     let e = render("kind: function\nx: [-1, 1]\n").unwrap_err();
     assert_eq!(e.field.as_deref(), Some("series"));
 }

@@ -87,11 +87,13 @@ fn b(n: Node) -> Box<Node> {
     Box::new(n)
 }
 
-/// A parse error with the byte offset in the expression where it was noticed.
+/// A parse error with the byte offset in the expression where it was noticed, and a
+/// "did you mean …?" hint for a misspelled name.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct ParseError {
     pub at: usize,
     pub message: String,
+    pub hint: Option<String>,
 }
 
 /// Parses an expression over the variables `vars` (e.g. `["x"]` or `["x", "y"]`).
@@ -140,7 +142,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: String) -> ParseError {
-        ParseError { at: self.i, message }
+        ParseError {
+            at: self.i,
+            message,
+            hint: None,
+        }
     }
 
     fn skip_ws(&mut self) {
@@ -246,6 +252,7 @@ impl Parser<'_> {
             return t.parse().map(Num).map_err(|_| ParseError {
                 at: start,
                 message: format!("bad number `{t}`"),
+                hint: None,
             });
         }
         if c == b'(' {
@@ -270,7 +277,7 @@ impl Parser<'_> {
                 if !self.eat(")") {
                     return Err(self.err("missing `)`".into()));
                 }
-                return call(name, args).map_err(|message| ParseError { at: start, message });
+                return call(name, args).map_err(|e| ParseError { at: start, ..e });
             }
             if let Some(v) = self.vars.iter().position(|v| *v == name) {
                 return Ok(Var(v));
@@ -280,10 +287,8 @@ impl Parser<'_> {
                 "pi" => Ok(Num(PI)),
                 _ => Err(ParseError {
                     at: start,
-                    message: format!(
-                        "unknown name `{name}`{}",
-                        super::did_you_mean(name, &names(self.vars))
-                    ),
+                    message: format!("unknown name `{name}`"),
+                    hint: crate::names::hint(name, &names(self.vars)),
                 }),
             };
         }
@@ -301,9 +306,20 @@ fn names<'a>(vars: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-/// Builds a call; `gelu` and `silu`/`swish` are rewritten into primitives.
-fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
-    let arity_err = |n: usize| format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" });
+/// Builds a call; `gelu` and `silu`/`swish` are rewritten into primitives. The error's
+/// offset is left to the caller.
+fn call(name: &str, mut args: Vec<Node>) -> Result<Node, ParseError> {
+    let fail = |message: String| ParseError {
+        at: 0,
+        message,
+        hint: None,
+    };
+    let arity_err = |n: usize| {
+        fail(format!(
+            "`{name}` takes {n} argument{}",
+            if n == 1 { "" } else { "s" }
+        ))
+    };
     match name {
         "gelu" | "silu" | "swish" => {
             if args.len() != 1 {
@@ -326,10 +342,10 @@ fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
         _ => {}
     }
     let Some(&(_, f, arity, default)) = FUNCS.iter().find(|(n, ..)| *n == name) else {
-        return Err(format!(
-            "unknown function `{name}`{}",
-            super::did_you_mean(name, &names(&[]))
-        ));
+        return Err(ParseError {
+            hint: crate::names::hint(name, &names(&[])),
+            ..fail(format!("unknown function `{name}`"))
+        });
     };
     if let (true, Some(d)) = (args.len() == arity - 1, default) {
         args.push(Num(d));
@@ -338,7 +354,7 @@ fn call(name: &str, mut args: Vec<Node>) -> Result<Node, String> {
         return Err(arity_err(arity));
     }
     if matches!(f, Func::LeakyRelu | Func::Elu) && depends(&args[1]) {
-        return Err(format!("the parameter of `{name}` must be a constant"));
+        return Err(fail(format!("the parameter of `{name}` must be a constant")));
     }
     Ok(Call(f, args))
 }

@@ -5,8 +5,9 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style;
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::source::Source;
+use crate::style;
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct NormAxes;
 
@@ -27,10 +28,6 @@ const ALL: [Method; 4] = [Method::Batch, Method::Layer, Method::Instance, Method
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     methods: Option<Vec<Method>>,
     #[serde(default = "d_groups")]
     groups: usize,
@@ -113,8 +110,14 @@ impl Panel {
     }
 }
 
+/// One panel per method, for N×C cells in `groups` groups.
+pub(super) struct Data {
+    panels: Vec<Panel>,
+    groups: usize,
+}
+
 /// Checks the spec and computes one panel per method.
-fn compute(spec: &Spec, src: &Source) -> Result<Vec<Panel>, FigureError> {
+fn panels(spec: &Spec, src: &Source) -> Result<Vec<Panel>, FigureError> {
     let methods = spec.methods.clone().unwrap_or_else(|| ALL.to_vec());
     if methods.is_empty() || methods.len() > 4 {
         return Err(src.error("methods", "give 1 to 4 methods"));
@@ -142,29 +145,33 @@ fn compute(spec: &Spec, src: &Source) -> Result<Vec<Panel>, FigureError> {
 
 impl FigureKind for NormAxes {
     const NAME: &'static str = "norm-axes";
-    const SUMMARY: &'static str = "the N×C cells that batch, layer, instance and group norm average over";
-    const FIELDS: &'static [&'static str] = &["kind", "caption", "methods", "groups", "n", "c"];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
-        let panels = compute(spec, src)?;
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
+        Ok(Data {
+            panels: panels(spec, src)?,
+            groups: spec.groups,
+        })
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let (n, c) = (data.panels[0].stats.len(), data.panels[0].stats[0].len());
         let description = format!(
-            "Which activations of an N×C×H×W batch (N = {}, C = {}) share one mean and variance: {}",
-            spec.n,
-            spec.c,
-            panels
+            "Which activations of an N×C×H×W batch (N = {n}, C = {c}) share one mean and variance: {}",
+            data.panels
                 .iter()
                 .map(|p| format!(
                     "{}{} averages over {} ({} statistics)",
                     p.method.name(),
-                    group_note(p.method, spec.groups),
+                    group_note(p.method, data.groups),
                     p.method.over(),
                     p.count()
                 ))
                 .collect::<Vec<_>>()
                 .join("; "),
         );
-        let svg = draw_panels(&panels, spec.groups, &description)?;
+        let svg = draw_panels(&data.panels, data.groups, &description)?;
         Ok(Drawn { svg, description })
     }
 }
@@ -255,8 +262,8 @@ mod tests {
     use super::*;
 
     fn panels(spec: &str) -> Vec<Panel> {
-        let spec: Spec = serde_saphyr::from_str(spec).unwrap();
-        compute(&spec, &Source { text: "" }).unwrap()
+        let src = Source { text: spec };
+        NormAxes::compute(&src.parse().unwrap(), &src).unwrap().panels
     }
 
     /// The shaded sets are what each method averages over (Wu & He 2018, fig. 2).
@@ -287,7 +294,7 @@ mod tests {
 
     #[test]
     fn renders_and_bad_specs_are_errors() {
-        let f = super::super::render("kind: norm-axes\nmethods: [batch, group]\ngroups: 3\n").unwrap();
+        let f = crate::render("kind: norm-axes\nmethods: [batch, group]\ngroups: 3\n").unwrap();
         assert!(
             f.description
                 .contains("GroupNorm (G = 3) averages over C/G, H, W (12 statistics)"),
@@ -301,7 +308,7 @@ mod tests {
             ("c: 33\n", 1, "c"),
             ("methods: []\n", 1, "methods"),
         ] {
-            let e = super::super::render(&format!("kind: norm-axes\n{bad}")).unwrap_err();
+            let e = crate::render(&format!("kind: norm-axes\n{bad}")).unwrap_err();
             assert_eq!((e.line, e.field.as_deref()), (line, Some(field)), "{bad}");
         }
     }

@@ -4,8 +4,9 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::source::Source;
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct ConvCost;
 
@@ -52,6 +53,35 @@ enum Param {
     Mid,
 }
 
+impl Param {
+    fn name(self) -> &'static str {
+        match self {
+            Param::K => "K",
+            Param::CIn => "C_in",
+            Param::COut => "C_out",
+            Param::H => "H",
+            Param::W => "W",
+            Param::Groups => "groups",
+            Param::Mid => "mid",
+        }
+    }
+
+    /// `base` with this parameter set to `v`.
+    fn set(self, base: Shape, v: u64) -> Shape {
+        let mut s = base;
+        match self {
+            Param::K => s.k = v,
+            Param::CIn => s.c_in = v,
+            Param::COut => s.c_out = v,
+            Param::H => s.h = v,
+            Param::W => s.w = v,
+            Param::Groups => s.groups = v,
+            Param::Mid => s.mid = v,
+        }
+        s
+    }
+}
+
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 enum Metric {
@@ -71,10 +101,6 @@ enum ChartStyle {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     #[serde(default = "d_k")]
     k: u64,
     #[serde(default = "d_c")]
@@ -146,17 +172,36 @@ pub(super) fn cost(v: Variant, s: &Shape) -> Option<(u64, u64)> {
     Some((m(params, hw)?, params))
 }
 
+/// The cost of every variant (rows) at every swept shape (columns), in the chosen metric.
+pub(super) struct Data {
+    base: Shape,
+    variants: Vec<Variant>,
+    param: Option<Param>,
+    values: Vec<u64>,
+    table: Vec<Vec<f64>>,
+    standard: Vec<f64>,
+    flops: bool,
+    bars: bool,
+    log: bool,
+}
+
+impl Data {
+    fn sweep_name(&self) -> &'static str {
+        self.param.map_or("", Param::name)
+    }
+
+    /// A value on the drawn scale.
+    fn tr(&self, v: f64) -> f64 {
+        if self.log { v.log10() } else { v }
+    }
+}
+
 impl FigureKind for ConvCost {
     const NAME: &'static str = "conv-cost";
-    const SUMMARY: &'static str =
-        "FLOPs and parameters of standard, depthwise separable, bottleneck and group convolution";
-    const FIELDS: &'static [&'static str] = &[
-        "kind", "caption", "k", "c_in", "c_out", "h", "w", "groups", "mid", "variants", "metric", "sweep",
-        "values", "style", "log",
-    ];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         let base = Shape {
             k: spec.k,
             c_in: spec.c_in,
@@ -193,43 +238,14 @@ impl FigureKind for ConvCost {
         }
         let shapes: Vec<Shape> = values
             .iter()
-            .map(|&v| {
-                let mut s = base;
-                match param {
-                    Some(Param::K) => s.k = v,
-                    Some(Param::CIn) => s.c_in = v,
-                    Some(Param::COut) => s.c_out = v,
-                    Some(Param::H) => s.h = v,
-                    Some(Param::W) => s.w = v,
-                    Some(Param::Groups) => s.groups = v,
-                    Some(Param::Mid) => s.mid = v,
-                    None => {}
-                }
-                s
-            })
+            .map(|&v| param.map_or(base, |p| p.set(base, v)))
             .collect();
         let field = if param.is_some() { "values" } else { "k" };
         for s in &shapes {
-            if [s.k, s.c_in, s.c_out, s.h, s.w, s.groups, s.mid].contains(&0) {
-                return Err(src.error(field, "every shape parameter must be at least 1"));
-            }
-            if variants.contains(&Variant::Group) && (s.c_in % s.groups != 0 || s.c_out % s.groups != 0) {
-                return Err(src.error(
-                    if param == Some(Param::Groups) {
-                        "values"
-                    } else {
-                        "groups"
-                    },
-                    format!(
-                        "groups = {} must divide c_in = {} and c_out = {}",
-                        s.groups, s.c_in, s.c_out
-                    ),
-                ));
-            }
+            check_shape(src, s, &variants, param, field)?;
         }
-        let pick = |c: (u64, u64)| {
-            if spec.metric == Metric::Flops { c.0 } else { c.1 }
-        };
+        let flops = spec.metric == Metric::Flops;
+        let pick = |c: (u64, u64)| if flops { c.0 } else { c.1 };
         let table: Vec<Vec<f64>> = variants
             .iter()
             .map(|&v| {
@@ -247,70 +263,33 @@ impl FigureKind for ConvCost {
             .iter()
             .map(|s| cost(Variant::Standard, s).map_or(f64::NAN, |c| pick(c) as f64))
             .collect();
-        let sweep_name = match param {
-            Some(Param::K) => "K",
-            Some(Param::CIn) => "C_in",
-            Some(Param::COut) => "C_out",
-            Some(Param::H) => "H",
-            Some(Param::W) => "W",
-            Some(Param::Groups) => "groups",
-            Some(Param::Mid) => "mid",
-            None => "",
-        };
-        let metric = if spec.metric == Metric::Flops {
-            "乘加次数 (FLOPs)"
-        } else {
-            "参数量"
-        };
-        let last = values.len() - 1;
-        let ratios: Vec<String> = variants
-            .iter()
-            .zip(&table)
-            .filter(|(v, _)| **v != Variant::Standard)
-            .map(|(v, row)| format!("{} / standard = {}", v.name(), ratio(row[last], standard[last])))
-            .collect();
-        let description = format!(
-            "{} of {} for K={}, C_in={}, C_out={}, H={}, W={}{}{}",
-            if spec.metric == Metric::Flops {
-                "Multiply-adds"
-            } else {
-                "Parameters"
-            },
-            variants.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
-            base.k,
-            base.c_in,
-            base.c_out,
-            base.h,
-            base.w,
-            if param.is_some() {
-                format!(
-                    ", swept over {sweep_name} = {}",
-                    values.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
-                )
-            } else {
-                String::new()
-            },
-            if ratios.is_empty() {
-                String::new()
-            } else {
-                format!("; {}", ratios.join(", "))
-            },
-        );
-        let labels: Vec<String> = variants.iter().map(|v| v.label(&base)).collect();
-        let tr = |v: f64| if spec.log { v.log10() } else { v };
-        let all = table.iter().flatten().copied();
-        let (lo, hi) = all
-            .clone()
-            .fold((f64::INFINITY, 0f64), |(l, h), v| (l.min(v), h.max(v)));
-        let y = if spec.log {
+        Ok(Data {
+            base,
+            variants,
+            param,
+            values,
+            table,
+            standard,
+            flops,
+            bars: spec.style == ChartStyle::Bars,
+            log: spec.log,
+        })
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let description = describe(data);
+        let labels: Vec<String> = data.variants.iter().map(|v| v.label(&data.base)).collect();
+        let all = data.table.iter().flatten().copied();
+        let (lo, hi) = all.fold((f64::INFINITY, 0f64), |(l, h), v| (l.min(v), h.max(v)));
+        let y = if data.log {
             (lo.log10() - 0.3).floor()..(hi.log10() + 0.35)
         } else {
             0.0..hi * 1.15
         };
+        let (values, last) = (&data.values, data.values.len() - 1);
         let svg = style::draw(680, 400, &description, |root, ov| {
             let n = values.len();
-            let bars = spec.style == ChartStyle::Bars;
-            let x = if bars {
+            let x = if data.bars {
                 -0.5..n as f64 - 0.5
             } else {
                 let (a, b) = (values[0] as f64, values[last] as f64);
@@ -320,65 +299,22 @@ impl FigureKind for ConvCost {
             let axes = Axes {
                 x,
                 y: y.clone(),
-                xdesc: if bars { "" } else { sweep_name },
-                ydesc: metric,
+                xdesc: if data.bars { "" } else { data.sweep_name() },
+                ydesc: if data.flops {
+                    "乘加次数 (FLOPs)"
+                } else {
+                    "参数量"
+                },
                 title: None,
-                ylog: spec.log,
-                categories: bars,
+                ylog: data.log,
+                categories: data.bars,
             };
             let mut chart = style::chart(root, &axes)?;
             let mut points = Vec::new();
-            let nv = variants.len() as f64;
-            let width = 0.8 / nv;
-            for (vi, (row, &v)) in table.iter().zip(&variants).enumerate() {
-                let c = style::color(vi);
-                let pos = |i: usize| {
-                    if bars {
-                        i as f64 - 0.4 + width * (vi as f64 + 0.5)
-                    } else {
-                        values[i] as f64
-                    }
-                };
-                if bars {
-                    chart.draw_series(row.iter().enumerate().map(|(i, &val)| {
-                        let x = pos(i);
-                        Rectangle::new(
-                            [(x - width * 0.45, y.start), (x + width * 0.45, tr(val))],
-                            c.filled(),
-                        )
-                    }))?;
-                } else {
-                    let pts: Vec<(f64, f64)> = row
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &val)| (pos(i), tr(val)))
-                        .collect();
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        pts.clone(),
-                        style::stroke(c, 2.0),
-                    )))?;
-                    chart.draw_series(pts.iter().map(|&p| Circle::new(p, style::px(3.0), c.filled())))?;
-                }
-                for (i, &val) in row.iter().enumerate() {
-                    let (x, top) = chart.backend_coord(&(pos(i), tr(val)));
-                    let (_, bottom) = chart.backend_coord(&(pos(i), y.start));
-                    let k_max = if bars { 4 } else { 0 };
-                    points.extend((0..=k_max).map(|k| (x, top + (bottom - top) * k / 4)));
-                }
-                let (px, py) = chart.backend_coord(&(pos(last), tr(row[last])));
-                if v != Variant::Standard {
-                    let anchor = if bars { "middle" } else { "end" };
-                    let text = format!("×{}", ratio(row[last], standard[last]));
-                    ov.text(
-                        f64::from(px),
-                        f64::from(py) - style::SCALE * 6.0,
-                        11.0,
-                        anchor,
-                        &text,
-                    );
-                }
+            for vi in 0..data.variants.len() {
+                draw_variant(&mut chart, ov, &mut points, data, vi, y.start)?;
             }
-            if bars && param.is_some() {
+            if data.bars && data.param.is_some() {
                 for (i, v) in values.iter().enumerate() {
                     let (bx, by) = chart.backend_coord(&(i as f64, y.start));
                     ov.text(
@@ -386,7 +322,7 @@ impl FigureKind for ConvCost {
                         f64::from(by) + style::SCALE * 17.0,
                         12.0,
                         "middle",
-                        &format!("{sweep_name} = {v}"),
+                        &format!("{} = {v}", data.sweep_name()),
                     );
                 }
             }
@@ -395,6 +331,147 @@ impl FigureKind for ConvCost {
         })?;
         Ok(Drawn { svg, description })
     }
+}
+
+/// Checks one swept shape: no zero, and groups dividing both channel counts when drawn.
+fn check_shape(
+    src: &Source,
+    s: &Shape,
+    variants: &[Variant],
+    param: Option<Param>,
+    field: &str,
+) -> Result<(), FigureError> {
+    if [s.k, s.c_in, s.c_out, s.h, s.w, s.groups, s.mid].contains(&0) {
+        return Err(src.error(field, "every shape parameter must be at least 1"));
+    }
+    if variants.contains(&Variant::Group)
+        && (!s.c_in.is_multiple_of(s.groups) || !s.c_out.is_multiple_of(s.groups))
+    {
+        return Err(src.error(
+            if param == Some(Param::Groups) {
+                "values"
+            } else {
+                "groups"
+            },
+            format!(
+                "groups = {} must divide c_in = {} and c_out = {}",
+                s.groups, s.c_in, s.c_out
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn describe(data: &Data) -> String {
+    let last = data.values.len() - 1;
+    let ratios: Vec<String> = data
+        .variants
+        .iter()
+        .zip(&data.table)
+        .filter(|(v, _)| **v != Variant::Standard)
+        .map(|(v, row)| {
+            format!(
+                "{} / standard = {}",
+                v.name(),
+                ratio(row[last], data.standard[last])
+            )
+        })
+        .collect();
+    let base = &data.base;
+    format!(
+        "{} of {} for K={}, C_in={}, C_out={}, H={}, W={}{}{}",
+        if data.flops { "Multiply-adds" } else { "Parameters" },
+        data.variants
+            .iter()
+            .map(|v| v.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        base.k,
+        base.c_in,
+        base.c_out,
+        base.h,
+        base.w,
+        if data.param.is_some() {
+            format!(
+                ", swept over {} = {}",
+                data.sweep_name(),
+                data.values
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        },
+        if ratios.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", ratios.join(", "))
+        },
+    )
+}
+
+/// Draws variant `vi` as bars or a line from `floor`, with its ratio to standard at the last
+/// value; adds the backend points it covers to `points`, for the legend.
+fn draw_variant(
+    chart: &mut style::Chart,
+    ov: &mut style::Overlay,
+    points: &mut Vec<(i32, i32)>,
+    data: &Data,
+    vi: usize,
+    floor: f64,
+) -> style::DrawResult {
+    let (row, v) = (&data.table[vi], data.variants[vi]);
+    let (bars, last) = (data.bars, data.values.len() - 1);
+    let c = style::color(vi);
+    let width = 0.8 / data.variants.len() as f64;
+    let pos = |i: usize| {
+        if bars {
+            i as f64 - 0.4 + width * (vi as f64 + 0.5)
+        } else {
+            data.values[i] as f64
+        }
+    };
+    if bars {
+        chart.draw_series(row.iter().enumerate().map(|(i, &val)| {
+            let x = pos(i);
+            Rectangle::new(
+                [(x - width * 0.45, floor), (x + width * 0.45, data.tr(val))],
+                c.filled(),
+            )
+        }))?;
+    } else {
+        let pts: Vec<(f64, f64)> = row
+            .iter()
+            .enumerate()
+            .map(|(i, &val)| (pos(i), data.tr(val)))
+            .collect();
+        chart.draw_series(std::iter::once(PathElement::new(
+            pts.clone(),
+            style::stroke(c, 2.0),
+        )))?;
+        chart.draw_series(pts.iter().map(|&p| Circle::new(p, style::px(3.0), c.filled())))?;
+    }
+    for (i, &val) in row.iter().enumerate() {
+        let (x, top) = chart.backend_coord(&(pos(i), data.tr(val)));
+        let (_, bottom) = chart.backend_coord(&(pos(i), floor));
+        let k_max = if bars { 4 } else { 0 };
+        points.extend((0..=k_max).map(|k| (x, top + (bottom - top) * k / 4)));
+    }
+    if v != Variant::Standard {
+        let (px, py) = chart.backend_coord(&(pos(last), data.tr(row[last])));
+        let anchor = if bars { "middle" } else { "end" };
+        let text = format!("×{}", ratio(row[last], data.standard[last]));
+        ov.text(
+            f64::from(px),
+            f64::from(py) - style::SCALE * 6.0,
+            11.0,
+            anchor,
+            &text,
+        );
+    }
+    Ok(())
 }
 
 fn ratio(a: f64, b: f64) -> String {
@@ -452,17 +529,16 @@ mod tests {
     #[test]
     fn overflow_and_bad_groups_are_errors() {
         assert_eq!(cost(Variant::Standard, &shape(u64::MAX, 2, 2)), None);
-        let e =
-            super::super::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n").unwrap_err();
+        let e = crate::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("groups")));
-        let e = super::super::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
+        let e = crate::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("values")));
-        let e = super::super::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
+        let e = crate::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("variants"));
-        assert!(
-            e.message.contains("did you mean `depthwise-separable`"),
-            "{}",
-            e.message
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("did you mean `depthwise-separable`?"),
+            "{e}"
         );
     }
 }

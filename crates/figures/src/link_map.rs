@@ -36,13 +36,13 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::{Figure, style};
+use crate::{Figure, style};
 
 /// The most notes drawn one by one; above, the map shows sections.
-pub const MAX_NOTES: usize = 120;
+pub(crate) const MAX_NOTES: usize = 120;
 
 /// The most sections a map of sections shows.
-pub const MAX_SECTIONS: usize = 30;
+pub(crate) const MAX_SECTIONS: usize = 30;
 
 /// Display size, the same for both maps.
 const W: u32 = 720;
@@ -129,7 +129,7 @@ impl LinkMap {
     }
 }
 
-type Drawn = (String, String, Result<String, super::FigureError>);
+type Drawn = (String, String, Result<String, crate::FigureError>);
 
 fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usize)]) -> Drawn {
     let group_of = |i: usize| nodes[i].1;
@@ -234,7 +234,8 @@ impl SectionMap {
         }
     }
 
-    fn draw(&self) -> Drawn {
+    /// The description (for the SVG's title) and the caption.
+    fn describe(&self) -> (String, String) {
         let names: Vec<&str> = self.shown.iter().map(|s| s.title.as_str()).collect();
         let mut description = format!(
             "Link map of {} notes in {} sections, one node per section",
@@ -267,6 +268,11 @@ impl SectionMap {
             self.chords.len(),
             self.within
         );
+        (description, caption)
+    }
+
+    fn draw(&self) -> Drawn {
+        let (description, caption) = self.describe();
         let n = self.shown.len();
         let angle = |k: usize| TAU * k as f64 / n as f64 - FRAC_PI_2;
         let most_notes = self.shown.iter().map(|s| s.notes).max().unwrap_or(1).max(1);
@@ -274,14 +280,6 @@ impl SectionMap {
         let mut weights: Vec<usize> = self.chords.iter().map(|c| c.2).collect();
         weights.sort_unstable();
         let most = weights.last().copied().unwrap_or(1);
-        // Display pixels and opacity, both proportional to the number of links.
-        let width = |links: usize| 0.75 + 5.25 * links as f64 / most as f64;
-        let opacity = |links: usize| ((0.2 + 0.5 * links as f64 / most as f64) * 100.0).round() / 100.0;
-        let line = |links: usize| {
-            style::AXIS
-                .mix(opacity(links))
-                .stroke_width((width(links) * style::SCALE).round() as u32)
-        };
         let drawn = style::draw(W, H, &description, |root, ov| {
             let s = style::SCALE;
             let (cx, cy) = (f64::from(W) * 0.5 * s, f64::from(H) * 0.5 * s);
@@ -291,7 +289,10 @@ impl SectionMap {
             let mut chords = self.chords.clone();
             chords.sort_by_key(|&(a, b, links)| (links, a, b));
             for (a, b, links) in chords {
-                root.draw(&PathElement::new(chord((cx, cy), pos(a), pos(b)), line(links)))?;
+                root.draw(&PathElement::new(
+                    chord((cx, cy), pos(a), pos(b)),
+                    chord_line(links, most),
+                ))?;
             }
             for (k, node) in self.shown.iter().enumerate() {
                 let dot = radius(node.notes);
@@ -300,30 +301,47 @@ impl SectionMap {
                 let text = fit(&node.title, 110.0, 11.0);
                 label(ov, (cx, cy), r + (dot + 6.0) * s, angle(k), &text);
             }
-            // The key: the fewest, the median and the most links of a chord.
-            let mut samples = match weights.as_slice() {
-                [] => vec![],
-                [first, ..] => vec![*first, weights[weights.len() / 2], most],
-            };
-            samples.dedup();
-            let x = 16.0 * s;
-            let mut y = (f64::from(H) - 16.0 - 20.0 * samples.len() as f64) * s;
-            if !samples.is_empty() {
-                ov.text(x, y, 11.5, "start", "章节之间的链接数");
-            }
-            for links in samples {
-                y += 20.0 * s;
-                let mid = y - 4.0 * s;
-                root.draw(&PathElement::new(
-                    vec![pix((x, mid)), pix((x + 32.0 * s, mid))],
-                    line(links),
-                ))?;
-                ov.text(x + 40.0 * s, y, 11.5, "start", &links.to_string());
-            }
-            Ok(())
+            draw_key(root, ov, &weights)
         });
         (description, caption, drawn)
     }
+}
+
+/// The line of a chord of `links` links when the heaviest has `most`: its width (in display
+/// pixels) and its opacity both grow with the number of links.
+fn chord_line(links: usize, most: usize) -> ShapeStyle {
+    let width = 0.75 + 5.25 * links as f64 / most as f64;
+    let opacity = ((0.2 + 0.5 * links as f64 / most as f64) * 100.0).round() / 100.0;
+    style::AXIS
+        .mix(opacity)
+        .stroke_width((width * style::SCALE).round() as u32)
+}
+
+/// The key in the lower left: the fewest, the median and the most links of a chord, from the
+/// sorted chord `weights`.
+fn draw_key(root: &style::Area, ov: &mut style::Overlay, weights: &[usize]) -> style::DrawResult {
+    let s = style::SCALE;
+    let most = weights.last().copied().unwrap_or(1);
+    let mut samples = match weights {
+        [] => vec![],
+        [first, ..] => vec![*first, weights[weights.len() / 2], most],
+    };
+    samples.dedup();
+    let x = 16.0 * s;
+    let mut y = (f64::from(H) - 16.0 - 20.0 * samples.len() as f64) * s;
+    if !samples.is_empty() {
+        ov.text(x, y, 11.5, "start", "章节之间的链接数");
+    }
+    for links in samples {
+        y += 20.0 * s;
+        let mid = y - 4.0 * s;
+        root.draw(&PathElement::new(
+            vec![pix((x, mid)), pix((x + 32.0 * s, mid))],
+            chord_line(links, most),
+        ))?;
+        ov.text(x + 40.0 * s, y, 11.5, "start", &links.to_string());
+    }
+    Ok(())
 }
 
 fn pix((x, y): (f64, f64)) -> (i32, i32) {

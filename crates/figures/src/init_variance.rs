@@ -4,8 +4,9 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::source::Source;
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct InitVariance;
 
@@ -27,10 +28,6 @@ pub(super) enum Activation {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     #[serde(default = "d_layers")]
     layers: usize,
     #[serde(default = "d_width")]
@@ -237,42 +234,51 @@ fn check(spec: &Spec, src: &Source) -> Result<Vec<Init>, FigureError> {
                 line: src.line_of_item("inits", t),
                 field: Some("inits".into()),
                 message: format!("unknown init `{t}`: write xavier, he or normal(σ) with σ > 0"),
+                hint: None,
             })
         })
         .collect()
 }
 
+/// The std after each layer, one list per init.
+pub(super) struct Data {
+    width: usize,
+    activation: Activation,
+    inits: Vec<Init>,
+    stds: Vec<Vec<f64>>,
+}
+
 impl FigureKind for InitVariance {
     const NAME: &'static str = "init-variance";
-    const SUMMARY: &'static str = "std of the activations per layer of a deep MLP under several inits";
-    const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "caption",
-        "layers",
-        "width",
-        "activation",
-        "inits",
-        "seed",
-    ];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         let inits = check(spec, src)?;
         let stds = simulate(spec.layers, spec.width, spec.activation, &inits, spec.seed);
+        Ok(Data {
+            width: spec.width,
+            activation: spec.activation,
+            inits,
+            stds,
+        })
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
         let description = format!(
             "Standard deviation of the activations per layer of a {}-layer MLP, {} wide, {} (log scale): {}",
-            spec.layers,
-            spec.width,
-            spec.activation.name(),
-            inits
+            data.stds[0].len() - 1,
+            data.width,
+            data.activation.name(),
+            data.inits
                 .iter()
-                .zip(&stds)
+                .zip(&data.stds)
                 .map(|(i, s)| format!("{} {} → {}", i.name(), sci(s[0]), sci(s[s.len() - 1])))
                 .collect::<Vec<_>>()
                 .join(", "),
         );
-        let labels: Vec<String> = inits.iter().map(|i| i.label()).collect();
-        let svg = draw_curves(&stds, &labels, &description)?;
+        let labels: Vec<String> = data.inits.iter().map(|i| i.label()).collect();
+        let svg = draw_curves(&data.stds, &labels, &description)?;
         Ok(Drawn { svg, description })
     }
 }
@@ -368,7 +374,7 @@ mod tests {
 
     #[test]
     fn renders_and_bad_specs_are_errors() {
-        let render = super::super::render;
+        let render = crate::render;
         let f = render("kind: init-variance\nlayers: 5\nwidth: 64\ninits: [he, normal(0.5)]\n").unwrap();
         assert!(
             f.description.contains("5-layer MLP, 64 wide, ReLU"),

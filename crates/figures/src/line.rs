@@ -3,15 +3,16 @@
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::style::{self, Axes};
-use super::{Drawn, FigureError, FigureKind, Source};
+use crate::source::Source;
+use crate::style::{self, Axes};
+use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Line;
 
 const MAX_POINTS: usize = 10_000;
 
 /// One labelled list of values; shared with `bar`.
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Series {
     pub label: String,
@@ -21,10 +22,6 @@ pub(super) struct Series {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Spec {
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(rename = "caption")]
-    _caption: Option<String>,
     series: Vec<Series>,
     x: Option<Vec<f64>>,
     #[serde(default)]
@@ -50,6 +47,7 @@ pub(super) fn check_series(
             line: src.line_of_item("series", &s.label),
             field: Some("values".into()),
             message: format!("series `{}`: {m}", s.label),
+            hint: None,
         };
         if s.values.is_empty() || s.values.len() > MAX_POINTS {
             return Err(bad(format!("give 1 to {MAX_POINTS} values")));
@@ -68,13 +66,21 @@ pub(super) fn check_series(
     Ok(())
 }
 
+/// The checked series, each with its x values.
+pub(super) struct Data {
+    series: Vec<Series>,
+    xs: Vec<Vec<f64>>,
+    xlabel: String,
+    ylabel: String,
+    log: bool,
+}
+
 impl FigureKind for Line {
     const NAME: &'static str = "line";
-    const SUMMARY: &'static str = "line chart of inline data";
-    const FIELDS: &'static [&'static str] = &["kind", "caption", "series", "x", "xlabel", "ylabel", "log"];
     type Spec = Spec;
+    type Data = Data;
 
-    fn draw(spec: &Spec, src: &Source) -> Result<Drawn, FigureError> {
+    fn compute(spec: &Spec, src: &Source) -> Result<Data, FigureError> {
         let len = spec.x.as_ref().map(Vec::len);
         if let Some(x) = &spec.x
             && (x.is_empty() || x.len() > MAX_POINTS || x.iter().any(|v| !v.is_finite()))
@@ -88,44 +94,35 @@ impl FigureKind for Line {
                 None => (1..=s.values.len()).map(|i| i as f64).collect(),
             }
         };
-        let tr = |v: f64| if spec.log { v.log10() } else { v };
-        let x_range = style::fit_range(spec.series.iter().flat_map(xs)).unwrap_or(0.0..1.0);
-        let y_range = style::fit_range(spec.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v))))
+        Ok(Data {
+            series: spec.series.clone(),
+            xs: spec.series.iter().map(xs).collect(),
+            xlabel: spec.xlabel.clone(),
+            ylabel: spec.ylabel.clone(),
+            log: spec.log,
+        })
+    }
+
+    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+        let tr = |v: f64| if data.log { v.log10() } else { v };
+        let x_range = style::fit_range(data.xs.iter().flatten().copied()).unwrap_or(0.0..1.0);
+        let y_range = style::fit_range(data.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v))))
             .unwrap_or(0.0..1.0);
-        let description = format!(
-            "Line chart of {}{}{}",
-            spec.series
-                .iter()
-                .map(|s| format!(
-                    "{} ({} points, {} to {})",
-                    s.label,
-                    s.values.len(),
-                    style::num(s.values[0]),
-                    style::num(s.values[s.values.len() - 1])
-                ))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if spec.xlabel.is_empty() {
-                String::new()
-            } else {
-                format!(" against {}", spec.xlabel)
-            },
-            if spec.log { ", log scale" } else { "" },
-        );
+        let description = describe(data);
         let svg = style::draw(640, 380, &description, |root, ov| {
             let axes = Axes {
                 x: x_range,
                 y: y_range,
-                xdesc: &spec.xlabel,
-                ydesc: &spec.ylabel,
+                xdesc: &data.xlabel,
+                ydesc: &data.ylabel,
                 title: None,
-                ylog: spec.log,
+                ylog: data.log,
                 categories: false,
             };
             let mut chart = style::chart(root, &axes)?;
             let mut points = Vec::new();
-            for (i, s) in spec.series.iter().enumerate() {
-                let pts: Vec<(f64, f64)> = xs(s).into_iter().zip(s.values.iter().map(|v| tr(*v))).collect();
+            for (i, (s, xs)) in data.series.iter().zip(&data.xs).enumerate() {
+                let pts: Vec<(f64, f64)> = xs.iter().copied().zip(s.values.iter().map(|v| tr(*v))).collect();
                 points.extend(pts.iter().map(|p| chart.backend_coord(p)));
                 let c = style::color(i);
                 chart.draw_series(std::iter::once(PathElement::new(
@@ -136,10 +133,33 @@ impl FigureKind for Line {
                     chart.draw_series(pts.iter().map(|&p| Circle::new(p, style::px(2.5), c.filled())))?;
                 }
             }
-            let labels: Vec<&String> = spec.series.iter().map(|s| &s.label).collect();
+            let labels: Vec<&String> = data.series.iter().map(|s| &s.label).collect();
             ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
         Ok(Drawn { svg, description })
     }
+}
+
+fn describe(data: &Data) -> String {
+    format!(
+        "Line chart of {}{}{}",
+        data.series
+            .iter()
+            .map(|s| format!(
+                "{} ({} points, {} to {})",
+                s.label,
+                s.values.len(),
+                style::num(s.values[0]),
+                style::num(s.values[s.values.len() - 1])
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if data.xlabel.is_empty() {
+            String::new()
+        } else {
+            format!(" against {}", data.xlabel)
+        },
+        if data.log { ", log scale" } else { "" },
+    )
 }
