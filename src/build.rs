@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::Config;
-use crate::content::{self, CONTENT_DIR, Site};
-use crate::diagnostics::{Diagnostic, has_errors};
+use crate::content::{self, Site};
+use crate::diagnostics::{Diagnostic, Severity, has_errors};
 use crate::markdown::{self, Rendered};
 use crate::memo::Memo;
 use crate::output::{self, Contents, OutputFile};
@@ -51,8 +51,27 @@ pub struct Plan {
 /// passes an empty one). `Err` holds every diagnostic found, errors and warnings, and at least
 /// one error.
 pub fn plan(root: &Path, memo: &mut Memo) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(root, memo, Lenient::AsConfigured)
+}
+
+/// Whether problems in the notes stop the build (`site.toml`'s `lenient`, or a command's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lenient {
+    AsConfigured,
+    Yes,
+    No,
+}
+
+/// [`plan`], with `lenient` deciding over `site.toml`: when lenient, every problem in the notes is
+/// a warning and the site is still made.
+pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
     memo.begin();
-    let config = Config::load(root).map_err(|d| vec![d])?;
+    let mut config = Config::load(root).map_err(|d| vec![d])?;
+    config.lenient = match lenient {
+        Lenient::AsConfigured => config.lenient,
+        Lenient::Yes => true,
+        Lenient::No => false,
+    };
     let history = history::start(root, &memo.history);
     let (site, mut diagnostics) = content::load(root, config, &mut memo.files);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
@@ -64,6 +83,11 @@ pub fn plan(root: &Path, memo: &mut Memo) -> Result<Plan, Vec<Diagnostic>> {
     diagnostics.extend(rendered.pages.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     let (found, backlinks) = links::check(root, &site, &rendered.pages);
     diagnostics.extend(found);
+    if site.config.lenient {
+        for d in &mut diagnostics {
+            d.severity = Severity::Warning;
+        }
+    }
     let Some(templates) = templates.filter(|_| !has_errors(&diagnostics)) else {
         return Err(failed(diagnostics));
     };
@@ -179,14 +203,19 @@ fn site_files(
         files.push((rel, Contents::Copy(path)));
     }
     for asset in &site.assets {
-        files.push((asset.clone(), Contents::Copy(root.join(CONTENT_DIR).join(asset))));
+        files.push((asset.clone(), Contents::Copy(site.content_root.join(asset))));
     }
     files
 }
 
 /// Builds the site at `root` into `output`. On any error the previous output is left as it was.
 pub fn build(root: &Path, output: &Path) -> Result<Plan, Vec<Diagnostic>> {
-    let plan = plan(root, &mut Memo::default())?;
+    build_with(root, output, Lenient::AsConfigured)
+}
+
+/// [`build`], with `lenient` deciding over `site.toml`.
+pub fn build_with(root: &Path, output: &Path, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
+    let plan = plan_with(root, &mut Memo::default(), lenient)?;
     output::write_site(output, &plan.files).map_err(|e| {
         vec![Diagnostic::error(
             output,

@@ -11,16 +11,21 @@ use crate::limits::Limits;
 
 pub const FILE_NAME: &str = "site.toml";
 
-#[derive(Debug, Clone, Deserialize)]
+/// Every setting is optional: a folder with no `site.toml` builds with the defaults, and the
+/// load stage fills in a title and language left out (see [`content::load`](crate::content::load)).
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Empty: the home page's title, else the site folder's name.
+    #[serde(default)]
     pub title: String,
     /// Used only for `sitemap.xml` and canonical links: every other URL is relative.
     #[serde(default)]
     pub base_url: String,
     #[serde(default)]
     pub description: String,
-    #[serde(default = "default_language")]
+    /// Empty: `zh-CN` when the notes are mostly CJK, else `en`.
+    #[serde(default)]
     pub language: String,
     /// The GitHub repository, for "edit this page" links.
     #[serde(default)]
@@ -32,6 +37,12 @@ pub struct Config {
     pub unsafe_html: bool,
     #[serde(default)]
     pub math: Math,
+    /// The notes' folder, relative to the site's; else `content/`, `docs/` or the site's folder.
+    #[serde(default)]
+    pub content_dir: Option<String>,
+    /// Every problem is a warning and a site is still written (for adopting existing notes).
+    #[serde(default)]
+    pub lenient: bool,
     /// The site's own interface strings, replacing the theme's by key (see `strings`).
     #[serde(default)]
     pub strings: BTreeMap<String, Spanned<String>>,
@@ -69,20 +80,21 @@ fn macros<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String,
     Ok(out)
 }
 
-fn default_language() -> String {
-    "zh-CN".into()
-}
-
 fn default_branch() -> String {
     "main".into()
 }
 
 impl Config {
+    /// The settings in `root/site.toml`; the defaults when there is none.
     pub fn load(root: &Path) -> Result<Self, Diagnostic> {
-        let path = root.join(FILE_NAME);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostic::error(FILE_NAME, 0, 0, format!("cannot read: {e}")))?;
-        Self::parse(&text)
+        match std::fs::read_to_string(root.join(FILE_NAME)) {
+            Ok(text) => Self::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
+                branch: default_branch(),
+                ..Self::default()
+            }),
+            Err(e) => Err(Diagnostic::error(FILE_NAME, 0, 0, format!("cannot read: {e}"))),
+        }
     }
 
     pub fn parse(text: &str) -> Result<Self, Diagnostic> {
@@ -101,10 +113,12 @@ impl Config {
         self.math.macros.clone().into_iter().collect()
     }
 
-    /// The "edit this page" URL for a file under `content/`, when the repository is known.
-    pub fn edit_url(&self, content_rel: &str) -> Option<String> {
+    /// The "edit this page" URL for a file (its path from the site's folder, as
+    /// [`Page::file`](crate::content::Page::file) names it), when the repository is known.
+    pub fn edit_url(&self, file: &str) -> Option<String> {
         let repo = self.repo_url.as_deref()?.trim_end_matches('/');
-        Some(format!("{repo}/edit/{}/content/{content_rel}", self.branch))
+        // A generated page names its folder: there is no file to edit.
+        (!file.ends_with('/')).then(|| format!("{repo}/edit/{}/{file}", self.branch))
     }
 }
 
@@ -153,11 +167,29 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_is_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load(dir.path()).unwrap();
+        assert_eq!(
+            (c.title.as_str(), c.branch.as_str(), c.lenient),
+            ("", "main", false)
+        );
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "lenient = true\ncontent_dir = \"notes\"\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path()).unwrap();
+        assert!(c.lenient);
+        assert_eq!(c.content_dir.as_deref(), Some("notes"));
+    }
+
+    #[test]
     fn edit_url_points_into_content() {
         let mut c = Config::parse("title = \"x\"\nrepo_url = \"https://github.com/o/r/\"").unwrap();
         c.branch = "dev".into();
         assert_eq!(
-            c.edit_url("cnn/a.md").unwrap(),
+            c.edit_url("content/cnn/a.md").unwrap(),
             "https://github.com/o/r/edit/dev/content/cnn/a.md"
         );
     }

@@ -12,6 +12,7 @@ pub mod content;
 pub mod diagnostics;
 pub use figmark_figures as figures;
 mod history;
+pub mod init;
 mod layout;
 mod limits;
 mod links;
