@@ -14,6 +14,7 @@ pub use figmark_figures as figures;
 mod history;
 pub mod init;
 mod layout;
+mod limits;
 mod links;
 pub mod markdown;
 pub mod memo;
