@@ -214,7 +214,7 @@ fn from_text(source: &str) -> FromText {
     let mut first_block = true;
     // Text inside an image is its alt text: a paragraph of badges has no summary to give.
     let mut in_image = 0usize;
-    let parser = Parser::new_ext(source, crate::markdown::options()).into_offset_iter();
+    let parser = Parser::new_ext(source, markdown_options()).into_offset_iter();
     for (event, range) in parser {
         let ends = ends_block(&event);
         match event {
@@ -967,6 +967,19 @@ fn push_reading_order(sections: &[Section], s: usize, order: &mut Vec<usize>) {
 /// Line of a byte offset in the page source, for diagnostics.
 pub fn line_of(page: &Page, offset: usize) -> (usize, usize) {
     LineIndex::new(&page.source).line_col(offset)
+}
+
+/// How notes are parsed, by this stage (titles) and the markdown stage alike: CommonMark with
+/// GitHub's extensions, heading attributes and math.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options;
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
 }
 
 #[cfg(test)]
