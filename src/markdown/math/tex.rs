@@ -19,6 +19,16 @@ pub struct Rewritten {
 }
 
 impl Rewritten {
+    /// Copies `formula` up to `replaced.start` (from where it was copied last, `copied`), then
+    /// writes `text` in place of the replaced range.
+    fn splice(&mut self, formula: &str, copied: &mut usize, replaced: Range<usize>, text: &str) {
+        self.copy(formula, *copied..replaced.start);
+        if !text.is_empty() {
+            self.insert(text, replaced.start);
+        }
+        *copied = replaced.end;
+    }
+
     /// The formula offset an output offset came from.
     pub fn source_offset(&self, out: usize) -> usize {
         let i = self.runs.partition_point(|&(o, _)| o <= out);
@@ -145,161 +155,109 @@ fn circled(content: &str) -> Option<char> {
 /// The id prefix of every equation label, so a label never collides with a heading's id.
 pub const LABEL_PREFIX: &str = "eq-";
 
+/// What a display formula is wrapped in: an `equation` when it is numbered (a `\tag` or
+/// `\label` outside any group), and rows when a `\\` stands outside any environment (MathJax
+/// breaks the line there; math-core drops it).
+struct Frame {
+    numbered: bool,
+    rows: Option<&'static str>,
+}
+
+impl Frame {
+    fn of(formula: &str, toks: &[(Token, Range<usize>)], display: bool) -> Self {
+        let numbered = display && top_level(toks, |t| matches!(t, Token::Command("tag" | "label")));
+        let lines = display && top_level(toks, |t| t == Token::Command("\\"));
+        let rows = lines.then(|| {
+            if has_top_ampersand(formula, toks) {
+                "aligned"
+            } else {
+                "gathered"
+            }
+        });
+        Self { numbered, rows }
+    }
+
+    fn open(&self) -> String {
+        let rows = self.rows.map(|r| format!("\\begin{{{r}}}")).unwrap_or_default();
+        if self.numbered {
+            format!("\\begin{{equation}}{rows}")
+        } else {
+            rows
+        }
+    }
+
+    /// The end, with the numbered formula's `\tag`/`\label` (`trailer`) before its close.
+    fn close(&self, trailer: &str) -> String {
+        let rows = self.rows.map(|r| format!("\\end{{{r}}}")).unwrap_or_default();
+        if self.numbered {
+            format!("{rows}{trailer}\\end{{equation}}")
+        } else {
+            rows
+        }
+    }
+}
+
 /// Rewrites one formula; the macros it defines are added to `macros` (they hold for the whole
 /// page, as in MathJax once defined).
 pub fn rewrite(formula: &str, display: bool, macros: &mut Vec<Macro>) -> Result<Rewritten, TexError> {
     let toks = tokens(formula);
     check_depth(&toks)?;
-    let wrap = display && top_level(&toks, |t| matches!(t, Token::Command("tag" | "label")));
-    // MathJax breaks display math at a `\\` outside any environment; math-core drops it.
-    let lines = display && top_level(&toks, |t| t == Token::Command("\\"));
-    let rows = if has_top_ampersand(formula, &toks) {
-        "aligned"
-    } else {
-        "gathered"
-    };
-
-    let mut out = Rewritten::default();
-    let mut trailer = String::new();
-    let open = match (wrap, lines) {
-        (true, true) => format!("\\begin{{equation}}\\begin{{{rows}}}"),
-        (true, false) => r"\begin{equation}".to_string(),
-        (false, true) => format!("\\begin{{{rows}}}"),
-        (false, false) => String::new(),
-    };
+    let frame = Frame::of(formula, &toks, display);
+    let wrap = frame.numbered;
+    let (mut out, mut trailer) = (Rewritten::default(), String::new());
+    let open = frame.open();
     if !open.is_empty() {
         out.insert(&open, 0);
     }
-    let mut copied = 0;
-    let (mut braces, mut envs) = (0usize, 0usize);
-    let mut i = 0;
+    let (mut copied, mut braces, mut envs, mut i) = (0, 0usize, 0usize, 0);
     while i < toks.len() {
         let (token, range) = toks[i].clone();
         i += 1;
-        let replace_from = range.start;
         let replacement: Option<String> = match token {
-            Token::Open => {
-                braces += 1;
+            Token::Open | Token::Close | Token::Other => {
+                braces = match token {
+                    Token::Open => braces + 1,
+                    Token::Close => braces.saturating_sub(1),
+                    _ => braces,
+                };
                 None
             }
-            Token::Close => {
-                braces = braces.saturating_sub(1);
-                None
-            }
-            Token::Other => None,
-            Token::Command(name @ ("newcommand" | "renewcommand" | "providecommand")) => {
-                let (defined, next) = new_command(formula, &toks, i, name)?;
+            Token::Command(
+                name @ ("newcommand"
+                | "renewcommand"
+                | "providecommand"
+                | "def"
+                | "DeclareMathOperator"
+                | "DeclareMathOperator*"),
+            ) => {
+                let (defined, next) = definition(formula, &toks, i, name)?;
                 macros.push(defined);
                 i = next;
                 Some(String::new())
             }
-            Token::Command("def") => {
-                let (defined, next) = def(formula, &toks, i)?;
-                macros.push(defined);
+            Token::Command(name @ ("text" | "mbox" | "hbox" | "fbox" | "textcircled" | "mathop")) => {
+                let (text, next) = text_like(formula, &toks, i, name)?;
                 i = next;
-                Some(String::new())
-            }
-            Token::Command(name @ ("DeclareMathOperator" | "DeclareMathOperator*")) => {
-                let (cmd, next) = argument(formula, &toks, i, name)?;
-                let (text, next) = argument(formula, &toks, next, name)?;
-                let star = if name.ends_with('*') { "*" } else { "" };
-                macros.push((macro_name(cmd), format!("\\operatorname{star}{{{text}}}")));
-                i = next;
-                Some(String::new())
-            }
-            Token::Command(name @ ("text" | "mbox" | "hbox" | "fbox")) => {
-                let (content, next) = argument(formula, &toks, i, name)?;
-                // KaTeX takes the old font switches inside text; math-core does not, and the
-                // text is upright already.
-                let plain = content.replace(r"\rm ", "").replace(r"\rm", "");
-                if name == "text" && plain == content {
-                    None
-                } else {
-                    i = next;
-                    Some(format!("\\text{{{plain}}}"))
-                }
-            }
-            Token::Command("textcircled") => {
-                let (content, next) = argument(formula, &toks, i, "textcircled")?;
-                i = next;
-                Some(match circled(content) {
-                    Some(c) => format!("\\text{{{c}}}"),
-                    None => format!("\\text{{({content})}}"),
-                })
-            }
-            Token::Command("mathop") => {
-                let (content, next) = argument(formula, &toks, i, "mathop")?;
-                let after = skip_spaces(formula, &toks, next);
-                match toks.get(after).map(|t| t.0) {
-                    // math-core takes `\limits` only after a large operator it knows.
-                    Some(Token::Command(limits @ ("limits" | "nolimits"))) => {
-                        i = after + 1;
-                        let star = if limits == "limits" { "*" } else { "" };
-                        Some(format!("\\operatorname{star}{{{content}}}"))
-                    }
-                    _ => None,
-                }
+                text
             }
             Token::Command(which @ ("begin" | "end")) => {
-                let (env, next) = argument(formula, &toks, i, which)?;
-                let top = envs == 0 || (which == "end" && envs == 1);
+                let top = wrap && braces == 0 && (envs == 0 || (which == "end" && envs == 1));
                 if which == "begin" {
                     envs += 1;
                 } else {
                     envs = envs.saturating_sub(1);
                 }
-                let renamed = match env {
-                    _ if wrap && top && braces == 0 => NUMBERED_TO_INNER
-                        .iter()
-                        .find(|(from, _)| *from == env)
-                        .map(|(_, to)| *to),
-                    _ => None,
-                }
-                .or(match env {
-                    "split" => Some("aligned"),
-                    "smallmatrix" => Some("matrix"),
-                    "eqnarray" | "eqnarray*" => Some("darray"),
-                    _ => None,
-                });
-                match renamed {
-                    Some(to) => {
-                        i = next;
-                        let spec = if which == "begin" && to == "darray" {
-                            "{rcl}"
-                        } else {
-                            ""
-                        };
-                        Some(format!("\\{which}{{{to}}}{spec}"))
-                    }
-                    None if which == "begin" && env == "array" && empty_group(&toks, next) => {
-                        // MathJax and KaTeX take `{}` as "no declared columns"; math-core
-                        // needs a spec, and left-aligned columns read the same.
-                        i = next + 2;
-                        Some(format!(
-                            "\\begin{{array}}{{{}}}",
-                            "l".repeat(columns(formula, &toks, next + 2))
-                        ))
-                    }
-                    None => None,
-                }
-            }
-            Token::Command(cmd @ ("label" | "eqref" | "ref")) => {
-                let (key, next) = argument(formula, &toks, i, cmd)?;
+                let (text, next) = environment(formula, &toks, i, which, top)?;
                 i = next;
-                let cmd = if cmd == "label" { "label" } else { "eqref" };
-                let text = format!("\\{cmd}{{{LABEL_PREFIX}{}}}", key.trim());
-                if wrap && cmd == "label" && braces == 0 && envs == 0 {
-                    trailer.push_str(&text);
-                    Some(String::new())
-                } else {
-                    Some(text)
-                }
+                text
             }
-            Token::Command("tag") if wrap && braces == 0 && envs == 0 => {
-                let (tag, next) = argument(formula, &toks, i, "tag")?;
+            Token::Command(cmd @ ("label" | "eqref" | "ref" | "tag"))
+                if cmd != "tag" || (wrap && braces == 0 && envs == 0) =>
+            {
+                let outermost = wrap && braces == 0 && envs == 0;
+                let (text, next) = reference(formula, &toks, i, cmd, outermost, &mut trailer)?;
                 i = next;
-                trailer.push_str(&format!("\\tag{{{tag}}}"));
-                Some(String::new())
+                Some(text)
             }
             Token::Command(name)
                 if formula[range.end..].starts_with('*') && name.bytes().all(|b| b.is_ascii_alphabetic()) =>
@@ -310,26 +268,142 @@ pub fn rewrite(formula: &str, display: bool, macros: &mut Vec<Macro>) -> Result<
             Token::Command(_) => None,
         };
         if let Some(text) = replacement {
-            let end = toks[i - 1].1.end;
-            out.copy(formula, copied..replace_from);
-            if !text.is_empty() {
-                out.insert(&text, replace_from);
-            }
-            copied = end;
+            out.splice(formula, &mut copied, range.start..toks[i - 1].1.end, &text);
         }
     }
     out.copy(formula, copied..formula.len());
-    let end = if lines {
-        format!("\\end{{{rows}}}")
-    } else {
-        String::new()
-    };
-    if wrap {
-        out.insert(&format!("{end}{trailer}\\end{{equation}}"), formula.len());
-    } else if lines {
-        out.insert(&end, formula.len());
+    let close = frame.close(&trailer);
+    if !close.is_empty() {
+        out.insert(&close, formula.len());
     }
     Ok(out)
+}
+
+/// What `\label`, `\eqref`, `\ref` or `\tag` (`cmd`) at `toks[i]` becomes, and where it ends.
+/// A label or tag of a numbered formula, outside every group (`outermost`), moves to `trailer`,
+/// the end of the equation it numbers.
+fn reference(
+    formula: &str,
+    toks: &[(Token, Range<usize>)],
+    i: usize,
+    cmd: &str,
+    outermost: bool,
+    trailer: &mut String,
+) -> Result<(String, usize), TexError> {
+    let (key, next) = argument(formula, toks, i, cmd)?;
+    let text = match cmd {
+        "tag" => format!("\\tag{{{key}}}"),
+        "label" => format!("\\label{{{LABEL_PREFIX}{}}}", key.trim()),
+        _ => format!("\\eqref{{{LABEL_PREFIX}{}}}", key.trim()),
+    };
+    if outermost && (cmd == "label" || cmd == "tag") {
+        trailer.push_str(&text);
+        Ok((String::new(), next))
+    } else {
+        Ok((text, next))
+    }
+}
+
+/// A definition of a macro at `toks[i]` (after the command `name`), and where it ends.
+fn definition(
+    formula: &str,
+    toks: &[(Token, Range<usize>)],
+    i: usize,
+    name: &str,
+) -> Result<(Macro, usize), TexError> {
+    match name {
+        "def" => def(formula, toks, i),
+        "DeclareMathOperator" | "DeclareMathOperator*" => {
+            let (cmd, next) = argument(formula, toks, i, name)?;
+            let (text, next) = argument(formula, toks, next, name)?;
+            let star = if name.ends_with('*') { "*" } else { "" };
+            Ok(((macro_name(cmd), format!("\\operatorname{star}{{{text}}}")), next))
+        }
+        _ => new_command(formula, toks, i, name),
+    }
+}
+
+/// What a text command at `toks[i]` (after `name`) becomes, if it changes, and where it ends.
+fn text_like(
+    formula: &str,
+    toks: &[(Token, Range<usize>)],
+    i: usize,
+    name: &str,
+) -> Result<(Option<String>, usize), TexError> {
+    let (content, next) = argument(formula, toks, i, name)?;
+    Ok(match name {
+        "textcircled" => (
+            Some(match circled(content) {
+                Some(c) => format!("\\text{{{c}}}"),
+                None => format!("\\text{{({content})}}"),
+            }),
+            next,
+        ),
+        "mathop" => {
+            let after = skip_spaces(formula, toks, next);
+            match toks.get(after).map(|t| t.0) {
+                // math-core takes `\limits` only after a large operator it knows.
+                Some(Token::Command(limits @ ("limits" | "nolimits"))) => {
+                    let star = if limits == "limits" { "*" } else { "" };
+                    (Some(format!("\\operatorname{star}{{{content}}}")), after + 1)
+                }
+                _ => (None, i),
+            }
+        }
+        _ => {
+            // KaTeX takes the old font switches inside text; math-core does not, and the text
+            // is upright already.
+            let plain = content.replace(r"\rm ", "").replace(r"\rm", "");
+            if name == "text" && plain == content {
+                (None, i)
+            } else {
+                (Some(format!("\\text{{{plain}}}")), next)
+            }
+        }
+    })
+}
+
+/// What `\begin`/`\end` (`which`) at `toks[i]` becomes, if it changes, and where it ends. `top`:
+/// the outermost environment of a formula wrapped to be numbered.
+fn environment(
+    formula: &str,
+    toks: &[(Token, Range<usize>)],
+    i: usize,
+    which: &str,
+    top: bool,
+) -> Result<(Option<String>, usize), TexError> {
+    let (env, next) = argument(formula, toks, i, which)?;
+    let renamed = top
+        .then(|| {
+            NUMBERED_TO_INNER
+                .iter()
+                .find(|(from, _)| *from == env)
+                .map(|(_, to)| *to)
+        })
+        .flatten()
+        .or(match env {
+            "split" => Some("aligned"),
+            "smallmatrix" => Some("matrix"),
+            "eqnarray" | "eqnarray*" => Some("darray"),
+            _ => None,
+        });
+    Ok(match renamed {
+        Some(to) => {
+            let spec = if which == "begin" && to == "darray" {
+                "{rcl}"
+            } else {
+                ""
+            };
+            (Some(format!("\\{which}{{{to}}}{spec}")), next)
+        }
+        None if which == "begin" && env == "array" && empty_group(toks, next) => {
+            // MathJax and KaTeX take `{}` as "no declared columns"; math-core needs a spec, and
+            // left-aligned columns read the same.
+            let spec = "l".repeat(columns(formula, toks, next + 2));
+            (Some(format!("\\begin{{array}}{{{spec}}}")), next + 2)
+        }
+        None => (None, i),
+    })
 }
 
 /// Whether an `&` stands outside every group and environment: rows of an `aligned`.
