@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: builds generated corpora (scripts/gen_corpus.py) with figmark (release) and, when it
 # is installed, Hugo, taking runs in turn; prints a markdown table of median wall time, peak
-# memory (max RSS) and output size, then times `figmark serve` from a one-note edit to the reload.
+# memory (max RSS), output size, largest file and the bytes one search loads
+# (scripts/search_bytes.py), then times `figmark serve` from a one-note edit to the reload.
 #
 #   scripts/bench.sh            # N = 1000 and 10000, 5 runs each
 #   RUNS=3 scripts/bench.sh 2000
@@ -33,8 +34,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 [ -n "$HUGO" ] && echo "hugo: $("$HUGO" version | cut -d' ' -f1-2)"
 echo
-echo "| notes | tool | median wall (s) | peak RSS (MB) | output (MB) |"
-echo "|---|---|---|---|---|"
+echo "| notes | tool | median wall (s) | peak RSS (MB) | output (MB) | largest file (MB) | one search (KB) |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
   corpus="$WORK/$n"
   python3 scripts/gen_corpus.py "$n" "$corpus" ${HUGO:+--hugo}
@@ -54,13 +55,19 @@ for n in "${SIZES[@]}"; do
     wall=$(cut -d' ' -f1 "$WORK/$tool.$n" | median)
     rss=$(cut -d' ' -f2 "$WORK/$tool.$n" | median)
     size=$(du -sb "$corpus/$tool/public" | cut -f1)
-    awk -v n="$n" -v t="$tool" -v w="$wall" -v r="$rss" -v s="$size" \
-      'BEGIN { printf "| %s | %s | %s | %.0f | %.1f |\n", n, t, w, r / 1024, s / 1048576 }'
+    largest=$(find "$corpus/$tool/public" -type f -printf '%s\n' | sort -n | tail -1)
+    # Bytes of script a two-word query loads, typed a key at a time (figmark's chunked index).
+    search=""
+    if [ "$tool" = figmark ]; then
+      search=$(python3 scripts/search_bytes.py "$corpus/figmark/public" "卷积 参数" | sed 's/.*, \([0-9]*\) KB/\1/')
+    fi
+    awk -v n="$n" -v t="$tool" -v w="$wall" -v r="$rss" -v s="$size" -v l="$largest" -v q="$search" \
+      'BEGIN { printf "| %s | %s | %s | %.0f | %.1f | %.1f | %s |\n", n, t, w, r / 1024, s / 1048576, l / 1048576, q }'
     echo "$wall" >"$WORK/$tool.$n.median"
   done
   if [ -n "$HUGO" ]; then
     awk -v n="$n" -v f="$(cat "$WORK/figmark.$n.median")" -v h="$(cat "$WORK/hugo.$n.median")" \
-      'BEGIN { printf "| %s | figmark/Hugo | %.2f | | |\n", n, f / h }'
+      'BEGIN { printf "| %s | figmark/Hugo | %.2f | | | | |\n", n, f / h }'
   fi
 done
 

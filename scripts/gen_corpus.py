@@ -6,8 +6,8 @@
 writes a figmark site to OUT/figmark (site.toml, content/) and, with --hugo, the same notes as a
 Hugo site to OUT/hugo (hugo.toml, content/, a minimal layout printing the table of contents and
 the content). Notes come in sections of 50; each has Chinese and English prose, three headings,
-a list, a table, a fenced python block, inline math and three cross-links to other notes (one with
-an anchor). The output depends only on N: the same N gives the same bytes.
+a list, a table, a fenced python block, inline math, three cross-links to other notes (one with
+an anchor) and a word no other note holds (`unique_word`). The output depends only on N: the same N gives the same bytes.
 
 Hugo leaves the `.md` links as they are (no render hook): it does no link checking or rewriting,
 so its build does less work than figmark's there.
@@ -64,6 +64,16 @@ HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>
 """
 
 
+def unique_word(i):
+    """A word only note `i` holds (`i` in base 26 after a `q`), for finding one note by search."""
+    letters = ""
+    while True:
+        i, r = divmod(i, 26)
+        letters = chr(ord("a") + r) + letters
+        if i == 0:
+            return "q" + letters
+
+
 def note_body(rng, n, i, sec, idx):
     """The body of note `idx` of section `sec`, linking to three other notes."""
     headings = [HEADINGS[0]] + rng.sample(HEADINGS[1:], 2)
@@ -93,7 +103,7 @@ def note_body(rng, n, i, sec, idx):
         "```\n",
         f"## {headings[2]}\n",
         f"{rng.choice(ZH)}{rng.choice(ZH)}更多内容见{links[2]}。\n",
-        f"### 小结\n\n{rng.choice(EN)} {rng.choice(ZH)}\n",
+        f"### 小结\n\n{rng.choice(EN)} {rng.choice(ZH)} {unique_word(i)}\n",
     ]
     return "\n".join(parts)
 

@@ -11,13 +11,13 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::Config;
-use crate::content::{self, CONTENT_DIR, Site};
-use crate::diagnostics::{Diagnostic, has_errors};
+use crate::content::{self, Site};
+use crate::diagnostics::{Diagnostic, Severity, has_errors};
 use crate::markdown::{self, Rendered};
 use crate::memo::Memo;
 use crate::output::{self, Contents, OutputFile};
 use crate::templates::Templates;
-use crate::{history, layout, links, search};
+use crate::{history, layout, limits, links, search};
 
 pub const STATIC_DIR: &str = "static";
 
@@ -51,18 +51,43 @@ pub struct Plan {
 /// passes an empty one). `Err` holds every diagnostic found, errors and warnings, and at least
 /// one error.
 pub fn plan(root: &Path, memo: &mut Memo) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(root, memo, Lenient::AsConfigured)
+}
+
+/// Whether problems in the notes stop the build (`site.toml`'s `lenient`, or a command's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lenient {
+    AsConfigured,
+    Yes,
+    No,
+}
+
+/// [`plan`], with `lenient` deciding over `site.toml`: when lenient, every problem in the notes is
+/// a warning and the site is still made.
+pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
     memo.begin();
-    let config = Config::load(root).map_err(|d| vec![d])?;
+    let mut config = Config::load(root).map_err(|d| vec![d])?;
+    config.lenient = match lenient {
+        Lenient::AsConfigured => config.lenient,
+        Lenient::Yes => true,
+        Lenient::No => false,
+    };
     let history = history::start(root, &memo.history);
     let (site, mut diagnostics) = content::load(root, config, &mut memo.files);
     let templates = Templates::load(root).map_err(|d| diagnostics.extend(d)).ok();
     let Some(site) = site else {
         return Err(failed(diagnostics));
     };
+    diagnostics.extend(limits::check_notes(&site));
     let rendered = render(&site, memo);
     diagnostics.extend(rendered.pages.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     let (found, backlinks) = links::check(root, &site, &rendered.pages);
     diagnostics.extend(found);
+    if site.config.lenient {
+        for d in &mut diagnostics {
+            d.severity = Severity::Warning;
+        }
+    }
     let Some(templates) = templates.filter(|_| !has_errors(&diagnostics)) else {
         return Err(failed(diagnostics));
     };
@@ -80,6 +105,8 @@ pub fn plan(root: &Path, memo: &mut Memo) -> Result<Plan, Vec<Diagnostic>> {
     laid_out
         .files
         .extend(site_files(root, &site, &rendered.pages, memo));
+    limits::check_output(&site, &laid_out.files)
+        .map_err(|d| failed([diagnostics.clone(), vec![d]].concat()))?;
     memo.end();
     Ok(Plan {
         pages: site.pages.len(),
@@ -105,22 +132,43 @@ struct Renders {
 }
 
 /// Render stage: a page's rendering depends on its path and source, the set of sections (links
-/// to folders reach their index) and whether raw HTML is trusted.
+/// to folders reach their index), whether raw HTML is trusted and the site's math macros.
 fn render(site: &Site, memo: &mut Memo) -> Renders {
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
     let mut dirs: Vec<&String> = section_dirs.iter().collect();
     dirs.sort();
     let unsafe_html = site.config.unsafe_html;
-    let shared = memo.key((dirs, unsafe_html));
+    let math_macros = site.config.math_macros();
+    let shared = memo.key((dirs, unsafe_html, &math_macros));
     let keys: Vec<u64> = site
         .pages
         .par_iter()
         .map(|p| memo.key((shared, &p.rel, &*p.source)))
         .collect();
-    let (pages, fresh) = memo.renders.par_get_or_make(&keys, |i| {
-        Arc::new(markdown::render(&site.pages[i], &section_dirs, unsafe_html))
+    let (pages, fresh) = render_pool().install(|| {
+        memo.renders.par_get_or_make(&keys, |i| {
+            Arc::new(markdown::render(
+                &site.pages[i],
+                &section_dirs,
+                unsafe_html,
+                &math_macros,
+            ))
+        })
     });
     Renders { pages, keys, fresh }
+}
+
+/// The threads that render markdown. Their stacks are large: the math parser recurses once per
+/// level of nesting, and a formula at the nesting limit (256) overflowed a default 2 MiB stack.
+fn render_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 << 20)
+            .thread_name(|i| format!("figmark-render-{i}"))
+            .build()
+            .expect("render threads start")
+    })
 }
 
 /// The files beside the laid-out pages: search index, theme and site static files, content
@@ -134,14 +182,16 @@ fn site_files(
     let mut files: Vec<(String, Contents)> = vec![
         (".nojekyll".into(), Vec::new().into()),
         (
-            search::INDEX_FILE.into(),
-            search::script(site, rendered, &mut memo.search).into(),
-        ),
-        (
             "highlight.css".into(),
             Contents::Bytes(markdown::highlight::theme_css().as_bytes().into()),
         ),
     ];
+    let index = search::files(site, rendered, &mut memo.search);
+    files.extend(
+        index
+            .into_iter()
+            .map(|(path, bytes)| (path, Contents::Bytes(bytes))),
+    );
     let base = site.config.base_url.trim_end_matches('/');
     if !base.is_empty() {
         files.push(("sitemap.xml".into(), sitemap(site, base).into()));
@@ -153,14 +203,19 @@ fn site_files(
         files.push((rel, Contents::Copy(path)));
     }
     for asset in &site.assets {
-        files.push((asset.clone(), Contents::Copy(root.join(CONTENT_DIR).join(asset))));
+        files.push((asset.clone(), Contents::Copy(site.content_root.join(asset))));
     }
     files
 }
 
 /// Builds the site at `root` into `output`. On any error the previous output is left as it was.
 pub fn build(root: &Path, output: &Path) -> Result<Plan, Vec<Diagnostic>> {
-    let plan = plan(root, &mut Memo::default())?;
+    build_with(root, output, Lenient::AsConfigured)
+}
+
+/// [`build`], with `lenient` deciding over `site.toml`.
+pub fn build_with(root: &Path, output: &Path, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
+    let plan = plan_with(root, &mut Memo::default(), lenient)?;
     output::write_site(output, &plan.files).map_err(|e| {
         vec![Diagnostic::error(
             output,

@@ -81,9 +81,28 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
         view: views.list_view(path, title, summary, entries),
     }));
     jobs.push(not_found_job(&views, site));
-    jobs.push(edition_job(&views, site));
+    let editions = print::editions(site, input.rendered);
+    let titles: Vec<String> = editions
+        .iter()
+        .map(|e| match e.title.as_str() {
+            "" => views.strings.get("print_edition").to_string(),
+            title => format!("{} · {title}", views.strings.get("print_edition")),
+        })
+        .collect();
+    jobs.extend(
+        editions
+            .iter()
+            .zip(&titles)
+            .map(|(e, title)| edition_job(&views, site, e, title)),
+    );
     let mut laid_out = run(jobs, input.templates, memo)?;
-    fill_edition(&mut laid_out.files, site, input.rendered);
+    fill_editions(
+        &mut laid_out.files,
+        site,
+        input.rendered,
+        &editions,
+        &views.strings,
+    );
     Ok(laid_out)
 }
 
@@ -122,17 +141,18 @@ fn site_path(base_url: &str) -> Option<String> {
     Some(format!("{path}/"))
 }
 
-fn edition_job<'v>(views: &'v SiteViews, site: &'v Site) -> Job<'v> {
-    let mut view = views.list_view(
-        print::OUTPUT,
-        views.strings.get("print_edition"),
-        &site.config.description,
-        &[],
-    );
-    // The body (megabytes) is put in after the layout, not copied through the template engine.
+/// The frame of one file of the print edition; its body (megabytes), or the index of a split
+/// edition, is put in after the layout, not copied through the template engine.
+fn edition_job<'v>(
+    views: &'v SiteViews,
+    site: &'v Site,
+    edition: &print::Edition,
+    title: &'v str,
+) -> Job<'v> {
+    let mut view = views.list_view(&edition.path, title, &site.config.description, &[]);
     view.content = Body::new(print::BODY_MARK);
     Job {
-        path: print::OUTPUT.into(),
+        path: edition.path.clone(),
         template: "print.html",
         view,
     }
@@ -188,11 +208,26 @@ fn run(jobs: Vec<Job>, templates: &Templates, memo: &mut Memo) -> Result<LaidOut
     }
 }
 
-/// Puts the edition's body into its laid-out frame.
-fn fill_edition(files: &mut BTreeMap<String, Contents>, site: &Site, rendered: &[Arc<Rendered>]) {
-    if let Some(Contents::Bytes(frame)) = files.get(print::OUTPUT) {
-        let parts = print::fill(&String::from_utf8_lossy(frame), site, rendered);
-        files.insert(print::OUTPUT.into(), Contents::Parts(parts));
+/// Puts each edition's body (or the index of the editions) into its laid-out frame.
+fn fill_editions(
+    files: &mut BTreeMap<String, Contents>,
+    site: &Site,
+    rendered: &[Arc<Rendered>],
+    editions: &[print::Edition],
+    strings: &Strings,
+) {
+    let files_of = print::files_of(site, editions);
+    for edition in editions {
+        let Some(Contents::Bytes(frame)) = files.get(&edition.path) else {
+            continue;
+        };
+        let frame = String::from_utf8_lossy(frame);
+        let contents = if edition.pages.is_empty() {
+            Contents::from(frame.replacen(print::BODY_MARK, &print::index(editions, strings), 1))
+        } else {
+            Contents::Parts(print::fill(&frame, site, rendered, edition, &files_of))
+        };
+        files.insert(edition.path.clone(), contents);
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::content::{CONTENT_DIR, Site};
+use crate::content::Site;
 use crate::diagnostics::{Diagnostic, LineIndex, nearest};
 use crate::markdown::{Rendered, Target};
 use crate::urls;
@@ -46,7 +46,7 @@ pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagn
                 }
                 Target::Page { rel, anchor } => {
                     let Some(&j) = by_rel.get(rel.as_str()) else {
-                        let mut d = error(format!("broken link `{}`: no page {CONTENT_DIR}/{rel}", link.dest));
+                        let mut d = error(format!("broken link `{}`: no page {}", link.dest, site.display(rel)));
                         if let Some(near) = nearest(rel, by_rel.keys().copied()) {
                             d = d.with_hint(format!("did you mean `{}`?", urls::relative(&page.rel, near)));
                         }
@@ -65,14 +65,14 @@ pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagn
                     }
                 }
                 Target::Asset { rel, from_static } => {
-                    let (dir, known) = if *from_static {
-                        ("static", root.join("static").join(rel).is_file())
+                    let (file, known) = if *from_static {
+                        (format!("static/{rel}"), root.join("static").join(rel).is_file())
                     } else {
-                        (CONTENT_DIR, site.assets.iter().any(|a| a == rel))
+                        (site.display(rel), site.assets.iter().any(|a| a == rel))
                     };
                     if !known {
                         let what = if link.is_image { "image" } else { "file" };
-                        let mut d = error(format!("missing {what} `{}`: no file {dir}/{rel}", link.dest));
+                        let mut d = error(format!("missing {what} `{}`: no file {file}", link.dest));
                         if let Some(near) = nearest(rel, site.assets.iter().map(String::as_str)) {
                             d = d.with_hint(format!("did you mean `{}`?", urls::relative(&page.rel, near)));
                         }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,9 +20,10 @@ pub enum Contents {
     /// Made by the build. Shared, so that `figmark serve` keeps an unchanged page from one
     /// rebuild to the next without copying it.
     Bytes(Arc<[u8]>),
-    /// Made of parts, written one after the other: the print edition, megabytes made of every
-    /// page's part, is never put together in memory.
-    Parts(Vec<Arc<str>>),
+    /// Made of parts, each a range of a shared text, written one after the other: the print
+    /// edition, megabytes made of every page's part, is never put together in memory, nor a
+    /// page's part copied to change a few links in it.
+    Parts(Vec<(Arc<str>, Range<usize>)>),
     /// A file copied as it is (images, static files).
     Copy(PathBuf),
 }
@@ -31,7 +33,10 @@ impl Contents {
     pub fn read(&self) -> io::Result<Vec<u8>> {
         match self {
             Contents::Bytes(bytes) => Ok(bytes.to_vec()),
-            Contents::Parts(parts) => Ok(parts.concat().into_bytes()),
+            Contents::Parts(parts) => Ok(parts
+                .iter()
+                .flat_map(|(text, range)| text[range.clone()].bytes())
+                .collect()),
             Contents::Copy(src) => fs::read(src),
         }
     }
@@ -86,7 +91,9 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
             Contents::Bytes(bytes) => fs::write(&path, bytes),
             Contents::Parts(parts) => {
                 let mut out = io::BufWriter::with_capacity(1 << 16, fs::File::create(&path)?);
-                parts.iter().try_for_each(|part| out.write_all(part.as_bytes()))?;
+                parts
+                    .iter()
+                    .try_for_each(|(text, range)| out.write_all(text[range.clone()].as_bytes()))?;
                 out.into_inner().map_err(io::IntoInnerError::into_error).map(drop)
             }
             Contents::Copy(src) => fs::copy(src, &path).map(drop),

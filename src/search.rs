@@ -1,40 +1,51 @@
 //! Search index stage: after links, turns every page's title, summary and per-heading text into
-//! an inverted index shipped as a script (`search-index.js`), since browsers refuse `fetch()`
-//! of local files. `static/search.js` tokenizes the query the same way and ranks the sections.
+//! an inverted index shipped as scripts (a manifest, `search-index.js`, and chunks under
+//! `search-index/`), since browsers refuse `fetch()` of local files. `static/search.js`
+//! tokenizes the query the same way, loads only the chunks the query needs as `<script>`
+//! elements, and ranks the sections.
 //!
 //! **Tokens.** Chinese is written without spaces, so a run of CJK characters is indexed by its
-//! overlapping character bigrams (感受野 → 感受, 受野), or by the character itself when the run
-//! is one character long. Bigrams need no dictionary, never miss a word that a segmenter would
-//! cut wrongly, and requiring all of a query's bigrams ranks real phrase hits well on notes
-//! this size. A one-character query matches every term that contains the character (the
-//! script scans the term list), so single characters need no postings of their own, which
-//! keeps the index about a quarter smaller. Any other run of letters and digits is a word,
-//! lowercased; everything else separates tokens.
+//! overlapping character bigrams (感受野 → 感受, 受野), and by its last character (野), or by the
+//! character itself when the run is one character long. Bigrams need no dictionary, never miss
+//! a word that a segmenter would cut wrongly, and requiring all of a query's bigrams ranks real
+//! phrase hits well on notes this size. A one-character query matches every term that starts
+//! with the character: each place the character stands starts a bigram or ends a run, and the
+//! terms it starts sort together, in one or two chunks. Any other run of letters and digits is
+//! a word, lowercased; everything else separates tokens.
 //!
-//! **Shape.** `{"stride": S, "docs": [[title, path, [[anchor, heading, text], …]], …],
-//! "terms": {…}}`. `docs` holds each page in reading order with its sections, the parts of the
-//! page under one heading (the part before the first heading has anchor `""` and the page's
-//! summary in front of its text). A section's address is `doc * stride + section`, where
-//! `stride` is the smallest power of two no smaller than the most sections any page has.
-//! `terms` maps each token to its postings: addresses ascending, each followed by `-weight`
-//! when its weight is not 1 (three postings in four have weight 1), e.g. `[0, 3, -12, 17]`.
-//! Terms are sorted, so the file is byte-identical on rebuild.
+//! **Shape.** A section is a part of a page under one heading (the part before the first heading
+//! has anchor `""` and the page's summary in front of its text). Its address is
+//! `doc * stride + section`, where `doc` is the page's place in reading order and `stride` the
+//! smallest power of two no smaller than the most sections any page has.
+//! - The manifest: `window.FIGMARK_SEARCH = {"stride": S, "docs": N, "chunks": [first term, …]}`.
+//! - Term chunk `t<i>.js`: `figmarkSearch({term: postings, …})`, the terms from the manifest's
+//!   `i`-th first term up to the next one, in JavaScript's string order (UTF-16), so that the
+//!   script finds a token's chunk by a binary search of the manifest. Postings are addresses
+//!   ascending, each given as its distance from the one before (the first from 0) and followed
+//!   by `-weight` when its weight is not 1 (three postings in four have weight 1), e.g.
+//!   `[0, 3, -12, 14]` for addresses 0, 3 and 17. Bounds are chosen by [`Cache::layout`].
+//! - Page chunk `d<doc>.js`: `figmarkSearch([title, path, [[anchor, heading, text], …]])`, read
+//!   for the results shown (at most 20 pages).
+//!
+//! On 10,000 generated notes (21 MB of markdown) the whole index is 27 MB (1.3×; it was 1.6× as
+//! one file), two thirds of it the pages' text for snippets, and a query loads the 7 KB
+//! manifest, one chunk per token (the largest, one very common term alone, 140 KB) and one page
+//! chunk (about 2 KB) per result: 120–280 KB typed a key at a time. Everything is sorted, so the
+//! files are byte-identical on rebuild.
 //!
 //! **Why addresses.** `figmark serve` builds the index again after every edit. With sections
 //! numbered across the whole site, a page gaining a heading renumbered every later section and
 //! so changed the postings of nearly every term. With addresses, an edit to one page changes
-//! only that page's entry in `docs` and the postings of the terms it held or holds, and there
-//! the page's postings are one run (addresses start with the page's number). So [`Cache`]
-//! keeps each page's JSON and each term's JSON, and after an edit finds the terms of the
-//! changed pages only, replaces their runs (found by a binary search of the term's JSON) and
-//! puts the pieces together in one concatenation: about 4 ms for 1,000 notes, against 17–27 ms
-//! when the whole index was made and serialized again. When the sequence of pages or the
-//! stride changes (a page added, removed, moved or renamed, or the largest page's sections
-//! passing a power of two) every term's postings are laid out again, though terms are still
-//! found only for pages whose text changed. A power of two rather than the largest count
-//! itself leaves room: most added headings keep the stride. The unused addresses cost a few
-//! digits: the notes' index is 4% larger than with section numbers, the 1,000-note corpus's
-//! 0.3%.
+//! only that page's chunk and the postings of the terms it held or holds, and there the page's
+//! postings are one run (addresses start with the page's number). So [`Cache`] keeps each
+//! page's chunk and each term's JSON (with absolute addresses), and after an edit finds the
+//! terms of the changed pages only, replaces their runs (found by a binary search of the term's
+//! JSON) and makes again only the term chunks that hold a changed term; the other files are
+//! shared with the last build. When the sequence of pages or the stride changes (a page added,
+//! removed, moved or renamed, or the largest page's sections passing a power of two) every
+//! term's postings are laid out again, though terms are still found only for pages whose text
+//! changed. A power of two rather than the largest count itself leaves room: most added
+//! headings keep the stride.
 //!
 //! **Weights.** A term's weight in a section is `TITLE` if it is in the page title (first
 //! section only), plus `HEADING` if it is in the section's heading, plus its count in the text
@@ -44,7 +55,8 @@
 //! the query's terms are shown (all of them, when any section has all).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -52,8 +64,14 @@ use rayon::prelude::*;
 use crate::content::Site;
 use crate::markdown::Rendered;
 
-/// Where the index is written, relative to the output root.
+/// Where the index's manifest is written, relative to the output root.
 pub const INDEX_FILE: &str = "search-index.js";
+/// The folder of its chunks, beside it.
+pub const CHUNK_DIR: &str = "search-index";
+/// About how many bytes of kept term JSON (absolute addresses) a term chunk holds, and at most
+/// (unless one term alone has more). A chunk file is about half that (see [`Cache::chunk`]).
+const CHUNK_BYTES: usize = 24 * 1024;
+const CHUNK_MAX: usize = 64 * 1024;
 
 pub const TITLE: u32 = 100;
 pub const HEADING: u32 = 10;
@@ -70,27 +88,19 @@ pub struct Doc<'a> {
 
 /// One page's share of the index, which depends on that page alone.
 struct Entry {
-    /// What the entry was made from, compared with the page at the next build (a comparison
-    /// costs less than a hash of the same bytes).
-    title: String,
-    summary: String,
-    sections: Vec<(String, String, String)>,
-    /// `[title, path, [[anchor, heading, text], …]]`.
-    json: String,
+    /// A hash of what the entry was made from, compared with the page's at the next build: the
+    /// text itself is held once, in `chunk`, not again for the comparison.
+    key: u64,
+    /// The page's chunk file: `figmarkSearch([title, path, [[anchor, heading, text], …]]);`.
+    chunk: Arc<[u8]>,
     /// `(section, term, weight)`, sections ascending.
     postings: Vec<(u32, u32, u32)>,
 }
 
-impl Entry {
-    fn made_from(&self, doc: &Doc) -> bool {
-        self.title == doc.title
-            && self.summary == doc.summary
-            && self.sections.len() == doc.sections.len()
-            && self
-                .sections
-                .iter()
-                .zip(&doc.sections)
-                .all(|((a, h, t), &(da, dh, dt))| a == da && h == dh && t == dt)
+impl Doc<'_> {
+    /// What a page's entry depends on, hashed.
+    fn key(&self, hasher: &ahash::RandomState) -> u64 {
+        hasher.hash_one((self.title, self.summary, &self.sections))
     }
 }
 
@@ -129,6 +139,8 @@ impl Terms {
 /// module comment).
 #[derive(Default)]
 pub struct Cache {
+    /// Random per cache: page keys never leave the process.
+    hasher: ahash::RandomState,
     /// Every term seen so far; terms no page holds any more are left out of the index.
     terms: Terms,
     /// Every page in reading order: its output path and its entry.
@@ -136,8 +148,13 @@ pub struct Cache {
     stride: u64,
     /// By term number: its JSON as [`term_head`] describes it, empty when no page holds the term.
     json: Vec<String>,
-    /// The numbers of the terms some page holds, sorted by name.
+    /// The numbers of the terms some page holds, sorted by name in UTF-16 order (JavaScript's).
     sorted: Vec<u32>,
+    /// The term chunks of the last build by their first term: how many terms, the last one, and
+    /// the file.
+    chunks: HashMap<u32, (usize, u32, Arc<[u8]>)>,
+    /// Terms whose JSON changed since `chunks` were made.
+    dirty: HashSet<u32>,
 }
 
 /// How [`update`] brought a [`Cache`] up to date.
@@ -149,11 +166,12 @@ enum Update {
     Rebuilt,
 }
 
-/// The index of every page, in reading order, as the script the pages load, doing again only
-/// what changed since the build that left `cache` (empty on a first build), and refreshing it.
-pub fn script(site: &Site, rendered: &[Arc<Rendered>], cache: &mut Cache) -> String {
+/// The index of every page, in reading order, as the script files the pages load (the manifest
+/// [`INDEX_FILE`] and the chunks), doing again only what changed since the build that left
+/// `cache` (empty on a first build), and refreshing it.
+pub fn files(site: &Site, rendered: &[Arc<Rendered>], cache: &mut Cache) -> Vec<(String, Arc<[u8]>)> {
     update(&docs(site, rendered), cache);
-    cache.script()
+    cache.files()
 }
 
 /// Brings `cache` up to date with `docs`.
@@ -173,11 +191,12 @@ fn update(docs: &[Doc], cache: &mut Cache) -> Update {
         cache.rebuild(docs, stride);
         return Update::Rebuilt;
     }
+    let hasher = &cache.hasher;
     let changed: Vec<usize> = (0..docs.len())
         .into_par_iter()
-        .filter(|&d| !cache.docs[d].1.made_from(&docs[d]))
+        .filter(|&d| cache.docs[d].1.key != docs[d].key(hasher))
         .collect();
-    let found: Vec<(Entry, Found)> = changed.par_iter().map(|&d| found(&docs[d])).collect();
+    let found: Vec<(Entry, Found)> = changed.par_iter().map(|&d| found(&docs[d], hasher)).collect();
     for (&d, (mut entry, found)) in changed.iter().zip(found) {
         entry.postings = cache.terms.number(&found);
         let old = std::mem::replace(&mut cache.docs[d].1, entry);
@@ -191,9 +210,10 @@ impl Cache {
     /// build indexed under the same path.
     fn rebuild(&mut self, docs: &[Doc], stride: u64) {
         let mut earlier: HashMap<String, Entry> = self.docs.drain(..).collect();
+        let hasher = &self.hasher;
         let kept: Vec<Option<Entry>> = docs
             .iter()
-            .map(|doc| earlier.remove(&doc.path).filter(|e| e.made_from(doc)))
+            .map(|doc| earlier.remove(&doc.path).filter(|e| e.key == doc.key(hasher)))
             .collect();
         let mut entries: Vec<(Entry, Option<Found>)> = kept
             .into_par_iter()
@@ -201,7 +221,7 @@ impl Cache {
             .map(|(kept, doc)| match kept {
                 Some(entry) => (entry, None),
                 None => {
-                    let (entry, found) = found(doc);
+                    let (entry, found) = found(doc, hasher);
                     (entry, Some(found))
                 }
             })
@@ -217,37 +237,32 @@ impl Cache {
             .zip(entries)
             .map(|(doc, (entry, _))| (doc.path.clone(), entry))
             .collect();
-        let mut postings: Vec<Vec<(u64, u32)>> = vec![Vec::new(); terms.names.len()];
+        // Pages in order, and a page's sections in order, so each term's postings are appended
+        // with addresses ascending, straight into its JSON: no list of every posting is made
+        // (at 10,000 notes it was a transient 100 MB).
+        let mut json: Vec<String> = vec![String::new(); terms.names.len()];
         for (d, (_, entry)) in self.docs.iter().enumerate() {
             let base = d as u64 * stride;
             for &(s, t, w) in &entry.postings {
-                postings[t as usize].push((base + u64::from(s), w));
+                let json = &mut json[t as usize];
+                if json.is_empty() {
+                    *json = term_head(&terms.names[t as usize]);
+                }
+                push_posting(json, base + u64::from(s), w);
             }
         }
-        let json: Vec<String> = postings
-            .into_par_iter()
-            .zip(&terms.names)
-            .map(|(postings, name)| {
-                if postings.is_empty() {
-                    return String::new();
-                }
-                let mut json = term_head(name);
-                for (address, weight) in postings {
-                    push_posting(&mut json, address, weight);
-                }
-                json
-            })
-            .collect();
+        json.par_iter_mut().for_each(String::shrink_to_fit);
         let mut sorted: Vec<u32> = (0u32..)
             .zip(&json)
             .filter(|(_, json)| !json.is_empty())
             .map(|(t, _)| t)
             .collect();
         let names = &terms.names;
-        sorted.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        sorted.par_sort_unstable_by(|&a, &b| utf16_cmp(&names[a as usize], &names[b as usize]));
         self.sorted = sorted;
         self.json = json;
         self.stride = stride;
+        self.chunks.clear();
     }
 
     /// Replaces the postings that page `d` gave in `old` with those of its current entry, in
@@ -270,6 +285,7 @@ impl Cache {
         for t in held {
             let (ours, after) = rest.split_at(rest.partition_point(|p| p.0 == t));
             rest = after;
+            self.dirty.insert(t);
             let name = &self.terms.names[t as usize];
             let json = &mut self.json[t as usize];
             let was_held = !json.is_empty();
@@ -289,7 +305,10 @@ impl Cache {
             }
             if was_held == json.is_empty() {
                 let names = &self.terms.names;
-                match self.sorted.binary_search_by(|&u| names[u as usize].cmp(name)) {
+                match self
+                    .sorted
+                    .binary_search_by(|&u| utf16_cmp(&names[u as usize], name))
+                {
                     Ok(at) => {
                         self.sorted.remove(at);
                     }
@@ -299,32 +318,124 @@ impl Cache {
         }
     }
 
-    /// The script: the kept pieces put together.
-    fn script(&self) -> String {
-        let docs: usize = self.docs.iter().map(|(_, e)| e.json.len() + 1).sum();
-        let terms: usize = self.sorted.iter().map(|&t| self.json[t as usize].len()).sum();
-        let mut out = String::with_capacity(docs + terms + 64);
-        out.push_str("window.FIGMARK_INDEX = {\"stride\":");
-        out.push_str(itoa::Buffer::new().format(self.stride));
-        out.push_str(",\"docs\":[");
-        for (d, (_, entry)) in self.docs.iter().enumerate() {
-            if d > 0 {
-                out.push(',');
-            }
-            out.push_str(&entry.json);
+    /// The manifest, then every term chunk and every page's chunk. A term chunk is made again
+    /// only when one of its terms changed or its bounds moved; the others are shared with the
+    /// last build's.
+    fn files(&mut self) -> Vec<(String, Arc<[u8]>)> {
+        let ranges = self.layout();
+        let mut manifest = String::from("window.FIGMARK_SEARCH = {\"stride\":");
+        manifest.push_str(itoa::Buffer::new().format(self.stride));
+        manifest.push_str(",\"docs\":");
+        manifest.push_str(itoa::Buffer::new().format(self.docs.len()));
+        manifest.push_str(",\"chunks\":");
+        let firsts: Vec<&str> = ranges
+            .iter()
+            .map(|r| self.terms.names[self.sorted[r.start] as usize].as_str())
+            .collect();
+        manifest.push_str(&json(&firsts));
+        manifest.push_str("};\n");
+        let made: Vec<(&[u32], Arc<[u8]>)> = ranges
+            .into_par_iter()
+            .map(|range| {
+                let ids = &self.sorted[range];
+                let last = *ids.last().expect("a chunk holds a term");
+                let kept = self.chunks.get(&ids[0]).filter(|&&(len, end, _)| {
+                    len == ids.len() && end == last && !ids.iter().any(|t| self.dirty.contains(t))
+                });
+                let bytes = match kept {
+                    Some((_, _, bytes)) => Arc::clone(bytes),
+                    None => self.chunk(ids),
+                };
+                (ids, bytes)
+            })
+            .collect();
+        let mut files = Vec::with_capacity(1 + made.len() + self.docs.len());
+        files.push((INDEX_FILE.to_string(), Arc::from(manifest.into_bytes())));
+        let mut chunks = HashMap::with_capacity(made.len());
+        for (i, (ids, bytes)) in made.into_iter().enumerate() {
+            files.push((format!("{CHUNK_DIR}/t{i}.js"), Arc::clone(&bytes)));
+            let last = *ids.last().expect("a chunk holds a term");
+            chunks.insert(ids[0], (ids.len(), last, bytes));
         }
-        out.push_str("],\"terms\":{");
-        for (i, &t) in self.sorted.iter().enumerate() {
+        for (d, (_, entry)) in self.docs.iter().enumerate() {
+            files.push((format!("{CHUNK_DIR}/d{d}.js"), Arc::clone(&entry.chunk)));
+        }
+        self.chunks = chunks;
+        self.dirty.clear();
+        files
+    }
+
+    /// The term chunks, as ranges of `sorted`. A chunk ends before a term whose name hashes to
+    /// a multiple of `every` (a power of two chosen so that chunks hold about [`CHUNK_BYTES`]),
+    /// or before a term that would take it past [`CHUNK_MAX`]. The bounds depend on the names
+    /// around them, not on a count from the start, so a term added or removed moves the bounds
+    /// of its own chunk only.
+    fn layout(&self) -> Vec<Range<usize>> {
+        let sizes: Vec<usize> = self.sorted.iter().map(|&t| self.json[t as usize].len()).collect();
+        let per_term = sizes.iter().sum::<usize>() / sizes.len().max(1) + 1;
+        let every = (CHUNK_BYTES / per_term).max(1).next_power_of_two() as u64;
+        let mut ranges = Vec::new();
+        let (mut start, mut bytes) = (0, 0);
+        for (i, (&t, &size)) in self.sorted.iter().zip(&sizes).enumerate() {
+            let name = &self.terms.names[t as usize];
+            if i > start && (fnv(name) & (every - 1) == 0 || bytes + size > CHUNK_MAX) {
+                ranges.push(start..i);
+                (start, bytes) = (i, 0);
+            }
+            bytes += size;
+        }
+        if start < sizes.len() {
+            ranges.push(start..sizes.len());
+        }
+        ranges
+    }
+
+    /// A term chunk: `figmarkSearch({"term":[address,-weight?,…],…});`, each address after a
+    /// term's first written as its distance from the one before (`search.js` adds them up),
+    /// which takes about half the digits.
+    fn chunk(&self, ids: &[u32]) -> Arc<[u8]> {
+        let mut out = String::from("figmarkSearch({");
+        for (i, &t) in ids.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             let json = &self.json[t as usize];
-            out.push_str(&json[..json.len() - 1]);
+            let head = term_head(&self.terms.names[t as usize]).len();
+            out.push_str(&json[..head]);
+            let mut last = 0;
+            let mut number = itoa::Buffer::new();
+            for posting in json[head..].split_terminator(',') {
+                if posting.starts_with('-') {
+                    out.push_str(posting);
+                } else {
+                    let address: u64 = posting.parse().expect("an address");
+                    out.push_str(number.format(address - last));
+                    last = address;
+                }
+                out.push(',');
+            }
+            out.pop();
             out.push(']');
         }
-        out.push_str("}};\n");
-        out
+        out.push_str("});\n");
+        Arc::from(out.into_bytes())
     }
+}
+
+/// FNV-1a: a hash that is the same on every build and machine, for chunk bounds.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Strings in JavaScript's order (UTF-16 code units), so that `search.js` can binary-search the
+/// manifest's terms; it differs from Rust's above U+FFFF.
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 /// The JSON of a term, `"term":[address,-weight?,…]`, is kept as `"term":[address,-weight?,…,`:
@@ -410,7 +521,7 @@ struct Found<'a> {
 }
 
 /// One page's entry, but for its postings, and its terms, section by section.
-fn found<'a>(doc: &Doc<'a>) -> (Entry, Found<'a>) {
+fn found<'a>(doc: &Doc<'a>, hasher: &ahash::RandomState) -> (Entry, Found<'a>) {
     let mut distinct: HashMap<Cow<'a, str>, u32, ahash::RandomState> = HashMap::default();
     let mut shown = Vec::with_capacity(doc.sections.len());
     let sections = doc
@@ -428,12 +539,12 @@ fn found<'a>(doc: &Doc<'a>) -> (Entry, Found<'a>) {
                 .collect();
             shown.push((anchor, heading, words.join(" ")));
             let mut weights: HashMap<Cow<'a, str>, u32, ahash::RandomState> = HashMap::default();
-            for t in tokens(summary).into_iter().chain(tokens(text)) {
+            for t in index_tokens(summary).into_iter().chain(index_tokens(text)) {
                 let w = weights.entry(t).or_default();
                 *w = (*w + 1).min(BODY_CAP);
             }
             let mut boost = |field, weight: u32| {
-                let mut seen = tokens(field);
+                let mut seen = index_tokens(field);
                 seen.sort();
                 seen.dedup();
                 for t in seen {
@@ -455,15 +566,10 @@ fn found<'a>(doc: &Doc<'a>) -> (Entry, Found<'a>) {
     for (term, t) in distinct {
         terms[t as usize] = term;
     }
+    let chunk = format!("figmarkSearch({});\n", json(&(doc.title, &doc.path, shown)));
     let entry = Entry {
-        title: doc.title.to_string(),
-        summary: doc.summary.to_string(),
-        sections: doc
-            .sections
-            .iter()
-            .map(|&(a, h, t)| (a.to_string(), h.to_string(), t.to_string()))
-            .collect(),
-        json: json(&(doc.title, &doc.path, shown)),
+        key: doc.key(hasher),
+        chunk: Arc::from(chunk.into_bytes()),
         postings: Vec::new(),
     };
     (entry, Found { terms, sections })
@@ -482,8 +588,22 @@ fn is_cjk(c: char) -> bool {
 
 /// The tokens of `text` in order, repeats kept: per CJK run its bigrams (or its one character),
 /// per other run of letters and digits the word, each character lowercased. `static/search.js`
-/// mirrors this. A token borrows from `text` unless lowercasing changed it.
-pub fn tokens(text: &str) -> Vec<Cow<'_, str>> {
+/// mirrors this for queries (so only the tests here make them in Rust). A token borrows from
+/// `text` unless lowercasing changed it.
+#[cfg(test)]
+fn tokens(text: &str) -> Vec<Cow<'_, str>> {
+    tokens_of(text, false)
+}
+
+/// The tokens a page is indexed by: [`tokens`], and also the last character of each CJK run
+/// longer than one. A query of one character then finds every place it stands as a prefix of
+/// some term (each other character of a run starts a bigram), in the chunks where that prefix
+/// sorts, rather than by a scan of every term.
+fn index_tokens(text: &str) -> Vec<Cow<'_, str>> {
+    tokens_of(text, true)
+}
+
+fn tokens_of(text: &str, run_ends: bool) -> Vec<Cow<'_, str>> {
     let mut out = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
@@ -496,8 +616,8 @@ pub fn tokens(text: &str) -> Vec<Cow<'_, str>> {
                 out.push(Cow::Borrowed(&text[last..end]));
                 last = at;
             }
-            if last == start {
-                out.push(Cow::Borrowed(&text[start..end]));
+            if last == start || run_ends {
+                out.push(Cow::Borrowed(&text[last..end]));
             }
         } else if c.is_alphanumeric() {
             while let Some(&(at, c)) = chars.peek().filter(|&&(_, c)| c.is_alphanumeric() && !is_cjk(c)) {
@@ -539,9 +659,17 @@ mod tests {
         assert!(tokens("，。 ——").is_empty());
     }
 
+    #[test]
+    fn pages_are_indexed_by_the_last_character_of_each_run_too() {
+        assert_eq!(
+            index_tokens("感受野, 卷积 和 SGD"),
+            ["感受", "受野", "野", "卷积", "积", "和", "sgd"]
+        );
+    }
+
     /// The tokenizer as first written, a character at a time into owned strings: [`tokens`]
-    /// must find the same tokens.
-    fn tokens_by_char(text: &str) -> Vec<String> {
+    /// (`run_ends` false) and [`index_tokens`] (true) must find the same tokens.
+    fn tokens_by_char(text: &str, run_ends: bool) -> Vec<String> {
         let mut out = Vec::new();
         let mut word = String::new();
         let mut run: Vec<char> = Vec::new();
@@ -549,7 +677,12 @@ mod tests {
             match run.as_slice() {
                 [] => {}
                 [c] => out.push(c.to_string()),
-                _ => out.extend(run.windows(2).map(|w| w.iter().collect::<String>())),
+                [.., last] => {
+                    out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
+                    if run_ends {
+                        out.push(last.to_string());
+                    }
+                }
             }
             run.clear();
         };
@@ -587,15 +720,17 @@ mod tests {
         ) {
             for text in [picked.concat(), any] {
                 let found: Vec<String> = tokens(&text).into_iter().map(Cow::into_owned).collect();
-                proptest::prop_assert_eq!(found, tokens_by_char(&text), "{:?}", text);
+                proptest::prop_assert_eq!(found, tokens_by_char(&text, false), "{:?}", text);
+                let found: Vec<String> = index_tokens(&text).into_iter().map(Cow::into_owned).collect();
+                proptest::prop_assert_eq!(found, tokens_by_char(&text, true), "{:?}", text);
             }
         }
     }
 
-    /// The index of `docs` written in a plain way, independent of [`Cache`] and [`found`]:
-    /// each section's text and weights as first written, every term's postings from scratch,
-    /// serialized by `serde_json` whole.
-    fn plain(docs: &[Doc]) -> String {
+    /// The index of `docs` made in a plain way, independent of [`Cache`] and [`found`]: each
+    /// section's text and weights as first written, every term's postings from scratch, as one
+    /// JSON value `{stride, docs, terms}` with absolute addresses.
+    fn plain(docs: &[Doc]) -> serde_json::Value {
         /// Title, path, and per section anchor, heading and text.
         type Shown<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str, String)>);
         #[derive(serde::Serialize)]
@@ -621,13 +756,13 @@ mod tests {
                 };
                 let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let mut weights: std::collections::BTreeMap<String, u32> = Default::default();
-                for t in tokens_by_char(&text) {
+                for t in tokens_by_char(&text, true) {
                     let w = weights.entry(t).or_default();
                     *w = (*w + 1).min(BODY_CAP);
                 }
                 let mut boost = |field: &str, weight: u32| {
                     let seen: std::collections::BTreeSet<String> =
-                        tokens_by_char(field).into_iter().collect();
+                        tokens_by_char(field, true).into_iter().collect();
                     for t in seen {
                         *weights.entry(t).or_default() += weight;
                     }
@@ -648,16 +783,72 @@ mod tests {
             }
             index.docs.push((doc.title, &doc.path, sections));
         }
-        format!(
-            "window.FIGMARK_INDEX = {};\n",
-            serde_json::to_string(&index).unwrap()
-        )
+        serde_json::to_value(&index).unwrap()
     }
 
-    /// The index's JSON, as `static/search.js` sees it.
-    fn parse(script: &str) -> serde_json::Value {
-        let json = script.strip_prefix("window.FIGMARK_INDEX = ").unwrap();
-        serde_json::from_str(json.strip_suffix(";\n").unwrap()).unwrap()
+    /// The JSON a script passes to its one call, `prefix(json);`.
+    fn call(script: &[u8], prefix: &str) -> serde_json::Value {
+        let script = std::str::from_utf8(script).unwrap();
+        let json = script.strip_prefix(prefix).unwrap().strip_suffix(";\n").unwrap();
+        serde_json::from_str(json.strip_suffix(')').unwrap_or(json)).unwrap()
+    }
+
+    /// The chunked index put back together as [`plain`] makes it, reading the files as
+    /// `static/search.js` does: the manifest, each term chunk where the manifest says its terms
+    /// start (distances added up), each page's chunk by its number.
+    fn assemble(files: &[(String, Arc<[u8]>)]) -> serde_json::Value {
+        let file = |name: &str| {
+            &files
+                .iter()
+                .find(|(path, _)| path == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .1
+        };
+        let manifest = call(file(INDEX_FILE), "window.FIGMARK_SEARCH = ");
+        let firsts: Vec<String> = serde_json::from_value(manifest["chunks"].clone()).unwrap();
+        let mut terms = serde_json::Map::new();
+        let mut last: Option<String> = None;
+        for (i, first) in firsts.iter().enumerate() {
+            let chunk = call(file(&format!("{CHUNK_DIR}/t{i}.js")), "figmarkSearch(");
+            let chunk = chunk.as_object().unwrap();
+            assert_eq!(
+                chunk.keys().next(),
+                Some(first),
+                "chunk {i} starts where the manifest says"
+            );
+            for (term, postings) in chunk {
+                let next = firsts.get(i + 1);
+                assert!(
+                    next.is_none_or(|n| utf16_cmp(term, n).is_lt()),
+                    "{term} sorts before chunk {}",
+                    i + 1
+                );
+                assert!(
+                    last.as_ref().is_none_or(|l| utf16_cmp(l, term).is_lt()),
+                    "{term} in order"
+                );
+                last = Some(term.clone());
+                let mut at = 0;
+                let absolute: Vec<i64> = serde_json::from_value::<Vec<i64>>(postings.clone())
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| {
+                        if p < 0 {
+                            p
+                        } else {
+                            at += p;
+                            at
+                        }
+                    })
+                    .collect();
+                terms.insert(term.clone(), absolute.into());
+            }
+        }
+        let docs: Vec<serde_json::Value> = (0..manifest["docs"].as_u64().unwrap())
+            .map(|d| call(file(&format!("{CHUNK_DIR}/d{d}.js")), "figmarkSearch("))
+            .collect();
+        assert_eq!(files.len(), 1 + firsts.len() + docs.len(), "no other file");
+        serde_json::json!({"stride": manifest["stride"], "docs": docs, "terms": terms})
     }
 
     /// Decodes one posting the way `static/search.js` does.
@@ -670,10 +861,10 @@ mod tests {
         }
     }
 
-    fn full(docs: &[Doc]) -> String {
+    fn full(docs: &[Doc]) -> Vec<(String, Arc<[u8]>)> {
         let mut cache = Cache::default();
         assert_eq!(update(docs, &mut cache), Update::Rebuilt);
-        cache.script()
+        cache.files()
     }
 
     #[test]
@@ -699,9 +890,8 @@ mod tests {
                 sections: vec![("", "", "")],
             },
         ];
-        let script = full(&docs);
-        assert_eq!(script, plain(&docs));
-        let index = parse(&script);
+        let index = assemble(&full(&docs));
+        assert_eq!(index, plain(&docs));
         assert_eq!(index["stride"], 2, "two sections at most");
         let body_w = weight(&index, "动量", 0);
         let heading_w = weight(&index, "动量", 3);
@@ -883,11 +1073,14 @@ mod tests {
             edit(&mut pages);
             let docs = as_docs(&pages);
             assert_eq!(update(&docs, &mut cache), how, "{what}");
-            let script = cache.script();
-            assert!(script == full(&docs), "{what}: incremental differs from full");
-            assert!(script == plain(&docs), "{what}: differs from the plain index");
+            let files = cache.files();
+            assert!(files == full(&docs), "{what}: incremental differs from full");
+            assert!(
+                assemble(&files) == plain(&docs),
+                "{what}: differs from the plain index"
+            );
         }
-        let index = parse(&cache.script());
+        let index = assemble(&cache.files());
         for gone in ["only", "fresh", "全新"] {
             assert!(
                 index["terms"].get(gone).is_none(),
@@ -897,27 +1090,57 @@ mod tests {
         assert!(index["terms"].get("again").is_some());
     }
 
+    /// After an edit to one page, only that page's chunk and the term chunks holding a term it
+    /// gained or lost are made again; every other file is the last build's, shared.
+    #[test]
+    fn an_edit_makes_again_only_the_chunks_it_changed() {
+        let mut pages: Vec<Page> = (0..400)
+            .map(|i| {
+                let words: String = (0..40).map(|k| format!("w{}x{} ", i * 7 + k, k % 9)).collect();
+                page(&format!("p{i}"), &[("", &words), ("Part", "共同的 text")])
+            })
+            .collect();
+        let mut cache = Cache::default();
+        update(&as_docs(&pages), &mut cache);
+        let before = cache.files();
+        pages[123].sections[1].2 = "全新 brandnew text".into();
+        assert_eq!(update(&as_docs(&pages), &mut cache), Update::Patched(1));
+        let after = cache.files();
+        assert!(after == full(&as_docs(&pages)));
+        let remade: Vec<&str> = after
+            .iter()
+            .filter(|(path, bytes)| !before.iter().any(|(p, b)| p == path && Arc::ptr_eq(b, bytes)))
+            .map(|(path, _)| path.as_str())
+            .collect();
+        let terms = after.iter().filter(|(p, _)| p.contains("/t")).count();
+        assert!(terms > 5, "{terms} term chunks");
+        // 共同 and 同的 lost a posting, 全新, 新 and brandnew gained one; the manifest may hold
+        // a new first term.
+        assert!(remade.contains(&"search-index/d123.js"), "{remade:?}");
+        assert!(remade.len() <= 6, "{remade:?} of {terms} term chunks");
+    }
+
     /// The notes' index, measured against their markdown: postings for bigrams cost about as
     /// much as the text kept for snippets, so it stays well under three times the markdown.
     #[test]
     fn index_of_the_notes_stays_small() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let plan = crate::build::plan(root, &mut Default::default()).expect("the notes build");
-        let index = plan
+        let size: u64 = plan
             .files
             .iter()
-            .find(|f| f.path == INDEX_FILE)
-            .expect("an index");
-        let crate::output::Contents::Bytes(bytes) = &index.contents else {
-            panic!("the index is generated");
-        };
+            .filter(|f| f.path == INDEX_FILE || f.path.starts_with(&format!("{CHUNK_DIR}/")))
+            .map(|f| match &f.contents {
+                crate::output::Contents::Bytes(bytes) => bytes.len() as u64,
+                _ => panic!("the index is generated"),
+            })
+            .sum();
         let markdown: u64 = walkdir::WalkDir::new(root.join(crate::content::CONTENT_DIR))
             .into_iter()
             .flatten()
             .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
             .map(|e| e.metadata().map_or(0, |m| m.len()))
             .sum();
-        let size = bytes.len() as u64;
         assert!(
             size < 3 * markdown,
             "index {size} bytes for {markdown} bytes of markdown"

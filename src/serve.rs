@@ -11,10 +11,15 @@
 //! Live reload uses server-sent events (`/__figmark/events`); the small script that listens is
 //! added to HTML responses only, so nothing of it reaches `figmark build`'s output.
 //! `/__figmark/status` answers the last build's errors as text (`ok` when there are none).
+//!
+//! HTTP is a small loop on `std::net` (httparse reads the request head) rather than tiny_http,
+//! whose pool gives every open connection a thread of its own and which sets no timeouts: here a
+//! fixed set of threads serves, live-reload streams are capped, idle connections are closed and
+//! only requests naming this machine are answered (see [`host_allowed`]).
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -25,7 +30,6 @@ use std::time::{Duration, Instant};
 use notify::event::ModifyKind;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Request, Response, StatusCode};
 
 use crate::build::{self, Plan, STATIC_DIR};
 use crate::config;
@@ -37,15 +41,48 @@ use crate::templates::TEMPLATE_DIR;
 
 pub const EVENTS_PATH: &str = "/__figmark/events";
 pub const STATUS_PATH: &str = "/__figmark/status";
-/// Threads answering ordinary requests; each live-reload stream gets a thread of its own.
-const WORKERS: usize = 8;
+/// The status endpoint's header naming the build it reports, so a polling page can tell.
+pub const GENERATION_HEADER: &str = "X-Figmark-Generation";
+/// Threads answering requests. Each answers one request per connection and closes it, and a
+/// live-reload stream is handed to one broadcasting thread, so the thread count is fixed however
+/// many connections are open.
+const WORKERS: usize = 4;
+/// Accepted connections waiting for a worker; beyond this, new ones wait in the kernel's backlog.
+const QUEUE: usize = 64;
+/// The longest request head read; a longer one is refused.
+const MAX_HEAD: usize = 16 * 1024;
+/// How long a write may block: a client that stops reading loses its connection.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Changes closer together than this are rebuilt once. An editor's save (write, rename, chmod)
 /// takes a millisecond or two; anything longer adds to every reload, and a burst of changes
 /// (a `git checkout`) that outlasts it costs only one more incremental rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(10);
-/// How often an idle event stream is written to, so closed tabs free their thread.
+/// How often idle event streams are written to, so closed tabs are noticed and dropped.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(200);
+
+/// How the server listens and what it accepts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub addr: SocketAddr,
+    /// Host names a request may name besides loopback ones and IP addresses (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
+    /// Live-reload streams held open at once; beyond this, a page polls [`STATUS_PATH`].
+    pub max_streams: usize,
+    /// A connection that sends no complete request within this time is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Options {
+    pub fn new(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            allowed_hosts: Vec::new(),
+            max_streams: 64,
+            idle_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 /// What happened in a build, for the command line to print.
 pub enum Report<'a> {
@@ -73,27 +110,46 @@ struct Shared {
     state: Mutex<State>,
     changed: Condvar,
     stop: AtomicBool,
+    /// Open live-reload streams, written to by one thread after each build.
+    streams: Mutex<Vec<Stream>>,
+    options: Options,
+}
+
+/// A live-reload stream and the last build it was told about.
+struct Stream {
+    conn: TcpStream,
+    generation: u64,
 }
 
 impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn streams(&self) -> MutexGuard<'_, Vec<Stream>> {
+        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Server {
-    /// Builds the site at `root`, then serves it on `addr` (port 0 picks a free port) and rebuilds
-    /// on changes. `report` is called after every build.
+    /// Builds the site at `root`, then serves it on `addr` (port 0 picks a free port) with the
+    /// default [`Options`] and rebuilds on changes. `report` is called after every build.
     pub fn start(
         root: &Path,
         addr: SocketAddr,
         report: impl Fn(Report) + Send + 'static,
     ) -> io::Result<Server> {
-        let http = Arc::new(tiny_http::Server::http(addr).map_err(io::Error::other)?);
-        let addr = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("not an IP address"))?;
+        Self::start_with(root, Options::new(addr), report)
+    }
+
+    /// Like [`Server::start`], listening and guarding as `options` say.
+    pub fn start_with(
+        root: &Path,
+        options: Options,
+        report: impl Fn(Report) + Send + 'static,
+    ) -> io::Result<Server> {
+        let listener = TcpListener::bind(options.addr)?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 files: None,
@@ -102,6 +158,8 @@ impl Server {
             }),
             changed: Condvar::new(),
             stop: AtomicBool::new(false),
+            streams: Mutex::new(Vec::new()),
+            options: Options { addr, ..options },
         });
         let (tx, rx) = mpsc::channel::<Seen>();
         let watched_root = root.to_path_buf();
@@ -151,19 +209,40 @@ impl Server {
                 rebuild(&root, &mut cache, &builder_shared, &report);
             }
         }));
+        let (queue, waiting) = mpsc::sync_channel::<TcpStream>(QUEUE);
+        let waiting = Arc::new(Mutex::new(waiting));
         for _ in 0..WORKERS {
-            let http = http.clone();
+            let waiting = waiting.clone();
             let shared = shared.clone();
             threads.push(std::thread::spawn(move || {
-                while !shared.stop.load(Ordering::Relaxed) {
-                    match http.recv_timeout(POLL) {
-                        Ok(Some(request)) => respond(request, &shared),
-                        Ok(None) => {}
-                        Err(_) => break,
+                loop {
+                    let next = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match next {
+                        Ok(conn) => serve_connection(conn, &shared),
+                        Err(mpsc::RecvError) => break,
                     }
                 }
             }));
         }
+        let acceptor_shared = shared.clone();
+        threads.push(std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if acceptor_shared.stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                match conn {
+                    Ok(conn) => {
+                        if queue.send(conn).is_err() {
+                            break;
+                        }
+                    }
+                    // Out of file descriptors, say: wait rather than spin.
+                    Err(_) => std::thread::sleep(POLL),
+                }
+            }
+        }));
+        let broadcaster_shared = shared.clone();
+        threads.push(std::thread::spawn(move || broadcast(&broadcaster_shared)));
         Ok(Server {
             addr,
             shared,
@@ -188,6 +267,8 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         self.shared.changed.notify_all();
+        // Wakes the acceptor, which then lets the workers go.
+        TcpStream::connect(reachable(self.addr)).ok();
         for thread in self.threads.drain(..) {
             thread.join().ok();
         }
@@ -363,22 +444,193 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("header names and values are ASCII")
+/// The loopback address to reach a server listening on `addr` (which may be "any address").
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
 }
 
-fn respond(request: Request, shared: &Arc<Shared>) {
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+/// Whether a request naming `host` (its `Host` header) is answered by a server on `bound`.
+///
+/// This is the defence against DNS rebinding: a page on `attacker.example` can have that name
+/// resolve to 127.0.0.1 once the page has loaded; its scripts then read from this server as
+/// their own origin, and the same-origin policy no longer protects the site and its drafts. The
+/// one thing that still tells such a request apart is the `Host` header, which names the
+/// attacker's domain. So only names that no other site can rebind are answered: `localhost` and
+/// names under `.localhost` (which browsers resolve to loopback themselves), loopback and bound
+/// addresses (when bound to every address, any address, since the machine's own are not known
+/// here), and the names given with `--allow-host`.
+pub fn host_allowed(host: &str, bound: IpAddr, allowed: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or(v6, |(ip, _)| ip),
+        None => host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return ip.is_loopback() || ip == bound || bound.is_unspecified();
+    }
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(&name))
+}
+
+/// A response to write: status, headers besides those every response has, and body.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn new(status: u16, kind: &str, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", kind.to_string())],
+            body: body.into(),
+        }
+    }
+
+    fn text(status: u16, text: &str) -> Self {
+        Self::new(status, "text/plain; charset=utf-8", text)
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
+/// The status line and headers every response has: `nosniff`, so a browser never runs a file
+/// as another type than it was served as; no caching; one request per connection. No
+/// `Access-Control-*` header is ever sent: other sites' pages must not read this one's answers.
+fn write_head(
+    conn: &mut TcpStream,
+    status: u16,
+    headers: &[(&str, String)],
+    length: Option<usize>,
+) -> io::Result<()> {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(length) = length {
+        head.push_str(&format!("Content-Length: {length}\r\n"));
+    }
+    head.push_str("X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n");
+    conn.write_all(head.as_bytes())
+}
+
+fn send(mut conn: TcpStream, reply: Reply, head_only: bool) {
+    let sent = write_head(&mut conn, reply.status, &reply.headers, Some(reply.body.len()))
+        .and_then(|()| {
+            if head_only {
+                Ok(())
+            } else {
+                conn.write_all(&reply.body)
+            }
+        })
+        .and_then(|()| conn.flush());
+    // A client that went away is no error of the server's.
+    if sent.is_ok() {
+        conn.shutdown(Shutdown::Write).ok();
+    }
+}
+
+/// Reads the request head (up to the blank line); `Err` holds the reply for a head too long,
+/// `Ok(None)` means the client sent nothing complete before it closed or went idle.
+fn read_head(conn: &mut TcpStream) -> Result<Option<Vec<u8>>, Reply> {
+    let mut head = Vec::new();
+    let mut buf = [0; 4096];
+    loop {
+        let n = match conn.read(&mut buf) {
+            Ok(0) | Err(_) => return Ok(None),
+            Ok(n) => n,
+        };
+        let from = head.len().saturating_sub(3);
+        head.extend_from_slice(&buf[..n]);
+        if let Some(end) = head[from..].windows(4).position(|w| w == b"\r\n\r\n") {
+            head.truncate(from + end + 4);
+            return Ok(Some(head));
+        }
+        if head.len() > MAX_HEAD {
+            return Err(Reply::text(431, "request head too long\n"));
+        }
+    }
+}
+
+/// Answers one connection: one request, then the connection is closed, unless it becomes a
+/// live-reload stream.
+fn serve_connection(mut conn: TcpStream, shared: &Shared) {
+    let options = &shared.options;
+    if conn.set_read_timeout(Some(options.idle_timeout)).is_err()
+        || conn.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
+    {
+        return;
+    }
+    let head = match read_head(&mut conn) {
+        Ok(Some(head)) => head,
+        Ok(None) => return,
+        Err(reply) => return send(conn, reply, false),
+    };
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    let (Ok(httparse::Status::Complete(_)), Some(method), Some(target)) =
+        (request.parse(&head), request.method, request.path)
+    else {
+        return send(conn, Reply::text(400, "bad request\n"), false);
+    };
+    let head_only = method == "HEAD";
+    if method != "GET" && !head_only {
+        return send(
+            conn,
+            Reply::text(405, "only GET and HEAD\n").with("Allow", "GET, HEAD"),
+            false,
+        );
+    }
+    let host = request
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("host"))
+        .and_then(|h| std::str::from_utf8(h.value).ok());
+    if !host.is_some_and(|h| host_allowed(h, options.addr.ip(), &options.allowed_hosts)) {
+        let text = "figmark serve answers only requests naming localhost or its own address \
+                    (a defence against DNS rebinding); `figmark serve --allow-host NAME` adds a name\n";
+        return send(conn, Reply::text(403, text), head_only);
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if path == EVENTS_PATH {
         let since = query
             .split('&')
             .find_map(|kv| kv.strip_prefix("since="))
             .and_then(|g| g.parse().ok());
-        let shared = shared.clone();
-        std::thread::spawn(move || stream_events(request.into_writer(), &shared, since));
-        return;
+        return open_stream(conn, shared, since);
     }
+    let reply = respond(path, shared);
+    send(conn, reply, head_only);
+}
+
+fn respond(path: &str, shared: &Shared) -> Reply {
     let (files, errors, generation) = {
         let state = shared.state();
         (state.files.clone(), state.errors.clone(), state.generation)
@@ -389,53 +641,131 @@ fn respond(request: Request, shared: &Arc<Shared>) {
         } else {
             errors.iter().map(|d| format!("{d}\n")).collect()
         };
-        send(request, 200, "text/plain; charset=utf-8", text.into_bytes());
-        return;
+        return Reply::text(200, &text).with(GENERATION_HEADER, generation.to_string());
     }
     let rel = match resolve(path) {
         Ok(rel) => rel,
-        Err(Refused::Forbidden) => return send(request, 403, "text/plain", b"forbidden\n".to_vec()),
-        Err(Refused::Malformed) => return send(request, 400, "text/plain", b"bad request\n".to_vec()),
+        Err(Refused::Forbidden) => return Reply::text(403, "forbidden\n"),
+        Err(Refused::Malformed) => return Reply::text(400, "bad request\n"),
     };
     let Some(files) = files else {
         // No build has succeeded yet: every page shows the errors and reloads once fixed.
         let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>figmark</title></head><body></body></html>";
         let html = with_live_reload(page.as_bytes(), generation, &errors);
-        return send(request, 503, content_type("x.html"), html);
+        return Reply::new(503, content_type("x.html"), html);
     };
     let (status, rel, served) = match files.get(&rel) {
         Some(served) => (200, rel, served),
         None if files.contains_key(&format!("{rel}/index.html")) => {
-            let response = Response::empty(301).with_header(header("Location", &format!("{path}/")));
-            request.respond(response).ok();
-            return;
+            return Reply::text(301, "").with("Location", format!("{path}/"));
         }
         None => match files.get("404.html") {
             Some(served) => (404, "404.html".to_string(), served),
-            None => return send(request, 404, "text/plain", b"not found\n".to_vec()),
+            None => return Reply::text(404, "not found\n"),
         },
     };
     let kind = content_type(&rel);
     let Ok(bytes) = served.read() else {
-        return send(request, 404, "text/plain", b"not found\n".to_vec());
+        return Reply::text(404, "not found\n");
     };
     let bytes = if kind.starts_with("text/html") {
         with_live_reload(&bytes, generation, &errors)
     } else {
         bytes
     };
-    send(request, status, kind, bytes);
+    Reply::new(status, kind, bytes)
 }
 
-fn send(request: Request, status: u16, kind: &str, body: Vec<u8>) {
-    let response = Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"));
-    // A client that went away is no error of the server's.
-    request.respond(response).ok();
+/// Makes `conn` a live-reload stream, unless [`Options::max_streams`] are open: then it gets a
+/// 503 and the page polls [`STATUS_PATH`] instead. A page served before the latest build
+/// (`since`) is told about it at once.
+fn open_stream(mut conn: TcpStream, shared: &Shared, since: Option<u64>) {
+    let mut streams = shared.streams();
+    if streams.len() >= shared.options.max_streams {
+        streams.retain(|s| !is_closed(&s.conn));
+    }
+    if streams.len() >= shared.options.max_streams {
+        drop(streams);
+        let text = "too many live-reload streams: the page polls /__figmark/status instead\n";
+        return send(conn, Reply::text(503, text).with("Retry-After", "60"), false);
+    }
+    let (generation, message) = {
+        let state = shared.state();
+        let message = (since.is_some_and(|s| s != state.generation)).then(|| event(&state));
+        (state.generation, message)
+    };
+    let headers = [("Content-Type", "text/event-stream".to_string())];
+    let opened = write_head(&mut conn, 200, &headers, None)
+        .and_then(|()| {
+            message
+                .as_deref()
+                .map_or(Ok(()), |m| conn.write_all(m.as_bytes()))
+        })
+        .and_then(|()| conn.flush());
+    if opened.is_ok() {
+        streams.push(Stream { conn, generation });
+    }
 }
 
+/// Whether the client closed its end; a stream's client never sends anything after its request.
+fn is_closed(conn: &TcpStream) -> bool {
+    if conn.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let closed = !matches!(conn.peek(&mut [0; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    conn.set_nonblocking(false).is_err() || closed
+}
+
+/// The event that tells a page about the build in `state`.
+fn event(state: &State) -> String {
+    if state.errors.is_empty() {
+        "event: reload\ndata: \n\n".to_string()
+    } else {
+        let data: String = error_text(&state.errors)
+            .lines()
+            .map(|l| format!("data: {l}\n"))
+            .collect();
+        format!("event: failed\n{data}\n")
+    }
+}
+
+/// After each build, tells every open stream: `reload` (then closes it, as the page is going
+/// away) or `failed` with the error text. Idle streams get a comment now and then, so that
+/// closed tabs are noticed.
+fn broadcast(shared: &Shared) {
+    let mut seen = shared.state().generation;
+    while !shared.stop.load(Ordering::Relaxed) {
+        let (message, is_event, reload) = {
+            let state = shared.state();
+            let (state, _) = shared
+                .changed
+                .wait_timeout_while(state, KEEPALIVE, |s| {
+                    s.generation == seen && !shared.stop.load(Ordering::Relaxed)
+                })
+                .unwrap_or_else(|e| e.into_inner());
+            if state.generation == seen {
+                (": keep-alive\n\n".to_string(), false, false)
+            } else {
+                seen = state.generation;
+                (event(&state), true, state.errors.is_empty())
+            }
+        };
+        if shared.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        shared.streams().retain_mut(|stream| {
+            if is_event && stream.generation == seen {
+                return true;
+            }
+            let written = stream
+                .conn
+                .write_all(message.as_bytes())
+                .and_then(|()| stream.conn.flush());
+            stream.generation = seen;
+            written.is_ok() && !reload
+        });
+    }
+}
 /// The page with the live-reload script added before `</body>`. The script knows the build it
 /// was served from, so a page loaded before the latest build reloads at once.
 fn with_live_reload(html: &[u8], generation: u64, errors: &[Diagnostic]) -> Vec<u8> {
@@ -478,55 +808,18 @@ const OVERLAY_STYLE: &str = "position:fixed;inset:auto 0 0 0;max-height:60vh;ove
 padding:1em;background:#3b0d0d;color:#fff;font:14px/1.5 monospace;white-space:pre-wrap;z-index:99999";
 
 /// Listens for builds: reloads after a good one, shows the errors of a failed one over the page.
-const LIVE_RELOAD_JS: &str = r#"(function(){var es=new EventSource("/__figmark/events?since=GENERATION");
-es.addEventListener("reload",function(){location.reload()});
-es.addEventListener("failed",function(e){var o=document.getElementById("figmark-errors");
+/// When the server refuses the stream (too many open), it asks for the status every second.
+const LIVE_RELOAD_JS: &str = r#"(function(){var g=GENERATION;
+function show(t){var o=document.getElementById("figmark-errors");
 if(!o){o=document.createElement("pre");o.id="figmark-errors";document.body.appendChild(o)}
-o.setAttribute("style",STYLE);o.textContent=e.data;o.onclick=function(){o.remove()}});})();"#;
-
-/// One live-reload stream: after each build, `reload` or `failed` with the error text.
-fn stream_events(mut out: Box<dyn Write + Send>, shared: &Shared, since: Option<u64>) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\r\n";
-    if out.write_all(head.as_bytes()).and_then(|()| out.flush()).is_err() {
-        return;
-    }
-    let mut seen = since.unwrap_or_else(|| shared.state().generation);
-    loop {
-        let message = {
-            let state = shared.state();
-            let (state, _) = shared
-                .changed
-                .wait_timeout_while(state, KEEPALIVE, |s| {
-                    s.generation == seen && !shared.stop.load(Ordering::Relaxed)
-                })
-                .unwrap_or_else(|e| e.into_inner());
-            if shared.stop.load(Ordering::Relaxed) {
-                return;
-            }
-            if state.generation == seen {
-                ": keep-alive\n\n".to_string()
-            } else {
-                seen = state.generation;
-                if state.errors.is_empty() {
-                    "event: reload\ndata: \n\n".to_string()
-                } else {
-                    let data: String = error_text(&state.errors)
-                        .lines()
-                        .map(|l| format!("data: {l}\n"))
-                        .collect();
-                    format!("event: failed\n{data}\n")
-                }
-            }
-        };
-        if out
-            .write_all(message.as_bytes())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
-}
+o.setAttribute("style",STYLE);o.textContent=t;o.onclick=function(){o.remove()}}
+function poll(){setInterval(function(){fetch("/__figmark/status",{cache:"no-store"}).then(function(r){
+var n=Number(r.headers.get("X-Figmark-Generation"));return r.text().then(function(t){
+if(n&&n!==g){g=n;if(t==="ok\n")location.reload();else show(t)}})}).catch(function(){})},1000)}
+var es=new EventSource("/__figmark/events?since="+g);
+es.addEventListener("reload",function(){location.reload()});
+es.addEventListener("failed",function(e){show(e.data)});
+es.onerror=function(){if(es.readyState===EventSource.CLOSED)poll()};})();"#;
 
 #[cfg(test)]
 mod tests {
@@ -551,8 +844,43 @@ mod tests {
     fn live_reload_goes_before_body_end() {
         let html = with_live_reload(b"<html><body><p>x</p></body></html>", 3, &[]);
         let html = String::from_utf8(html).unwrap();
-        assert!(html.contains("since=3"), "{html}");
+        assert!(html.contains("var g=3;"), "{html}");
         assert!(html.ends_with("</script></body></html>"), "{html}");
+    }
+
+    #[test]
+    fn hosts_that_cannot_be_rebound_are_allowed() {
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let allowed = ["notes.test".to_string()];
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST.",
+            "app.localhost:80",
+            "127.0.0.1:1111",
+            "127.1.2.3",
+            "[::1]:1111",
+            "notes.test:1111",
+            "Notes.Test",
+        ] {
+            assert!(host_allowed(host, loopback, &allowed), "{host}");
+        }
+        for host in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost.attacker.example",
+            "192.168.1.5:1111",
+            "[fe80::1]",
+            "notes.test.attacker.example",
+            "",
+        ] {
+            assert!(!host_allowed(host, loopback, &allowed), "{host}");
+        }
+        let lan: IpAddr = "192.168.1.5".parse().unwrap();
+        assert!(host_allowed("192.168.1.5:1111", lan, &[]));
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(host_allowed("10.0.0.7", any, &[]));
+        assert!(!host_allowed("attacker.example", any, &[]));
     }
 
     fn seen(kind: EventKind, path: &str) -> Option<Seen> {

@@ -4,6 +4,10 @@
 
 /// The href from the output file `from` to the output file `to` (both relative to the output
 /// root, `/`-separated), e.g. `cnn/a.html` → `optimization/b.html` gives `../optimization/b.html`.
+/// Output files keep their source names (spaces, CJK, parentheses), as GitHub does: what a URL
+/// path cannot hold as it is (space, `%`, `#`, `?`, quotes, angle brackets, controls) is
+/// percent-encoded, so the href reaches the file on a server and from `file://`; other
+/// characters, CJK included, stay as written (browsers encode them as UTF-8).
 pub fn relative(from: &str, to: &str) -> String {
     // Views make several hrefs per page on every rebuild: one allocation each.
     let from_dir = from.rfind('/').map_or("", |i| &from[..=i]);
@@ -20,8 +24,22 @@ pub fn relative(from: &str, to: &str) -> String {
     for _ in 0..up {
         href.push_str("../");
     }
-    href.push_str(rest);
+    if rest.contains(needs_encoding) {
+        for c in rest.chars() {
+            if needs_encoding(c) {
+                href.push_str(&format!("%{:02X}", c as u32));
+            } else {
+                href.push(c);
+            }
+        }
+    } else {
+        href.push_str(rest);
+    }
     href
+}
+
+fn needs_encoding(c: char) -> bool {
+    c.is_ascii_control() || matches!(c, ' ' | '"' | '#' | '%' | '<' | '>' | '?' | '`')
 }
 
 /// The prefix that leads from the output file `from` to the output root: `""` or `"../"`….
@@ -60,6 +78,11 @@ mod tests {
         assert_eq!(relative("a/b/c.html", "a/bc/d.html"), "../bc/d.html");
         assert_eq!(relative("ab/x.html", "a/y.html"), "../a/y.html");
         assert_eq!(relative("a/x.html", "a/b/y.html"), "b/y.html");
+        assert_eq!(
+            relative("a b/x.html", "a b/c #1 (100%).html"),
+            "c%20%231%20(100%25).html"
+        );
+        assert_eq!(relative("x.html", "第一章/图.png"), "第一章/图.png");
     }
 
     #[test]

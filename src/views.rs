@@ -285,7 +285,7 @@ impl SiteViews<'_> {
             backlinks: self.backlinks(i),
             pages,
             subsections,
-            edit_url: site.config.edit_url(&page.rel),
+            edit_url: site.config.edit_url(&page.file),
             last_changed: self.last_changed.get(&page.rel).map(String::as_str),
             link_map: None,
             base_path: None,
@@ -731,7 +731,7 @@ mod tests {
             files.push((format!("s{n:02}/_index.md"), format!("title: S{n}\nweight: {n}")));
         }
         let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let site = site("title = \"T\"", &files);
+        let site = site("title = \"T\"\nlanguage = \"zh-CN\"", &files);
         let rendered = vec![Rendered::default(); site.pages.len()];
         with_views(&site, &rendered, |views| {
             let nav = serde_json::to_value(views.page_view(index_of(&site, "s19/_index.md")).nav).unwrap();

@@ -1,7 +1,9 @@
-// figmark search: the box in the top bar. The index is a script (search-index.js, written by
-// src/search.rs) because browsers refuse fetch() of local files; it is loaded on first use so
-// that reading a page never pays for it. Results are built with createElement/textContent only:
-// the index holds the notes' text, which must never be parsed as HTML.
+// figmark search: the box in the top bar. The index is scripts (written by src/search.rs)
+// because browsers refuse fetch() of local files: a small manifest (search-index.js), loaded on
+// first use so that reading a page never pays for it, then only the chunks a query needs: the
+// term chunks where its tokens sort, and the chunks of the pages it shows. Results are built
+// with createElement/textContent only: the index holds the notes' text, which must never be
+// parsed as HTML.
 (function () {
   "use strict";
   var input = document.getElementById("search-input");
@@ -12,9 +14,18 @@
   var MAX_RESULTS = 20;
   var SNIPPET_BEFORE = 30;
   var SNIPPET_CHARS = 120;
+  // A token still being typed also matches longer terms, from at most this many chunks.
+  var PREFIX_CHUNKS = 3;
+  var DIR = "search-index/";
   var active = -1;
-  var loading = false;
-  var sortedTerms = null;
+  // Chunk name → its data once loaded, or null while loading.
+  var chunks = {};
+  var failed = false;
+
+  // A chunk script calls this; which chunk it is, its script element says.
+  window.figmarkSearch = function (data) {
+    chunks[document.currentScript.getAttribute("data-chunk")] = data;
+  };
 
   // Must match is_cjk and tokens() in src/search.rs.
   var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u{20000}-\u{2ffff}]/u;
@@ -54,53 +65,72 @@
     return items.filter(function (t, i) { return items.indexOf(t) === i; });
   }
 
-  // Section address → weight of one query token, from postings `[address, -weight?, …]` (a
-  // weight of 1 is left out; an address is doc * stride + section, see src/search.rs). A
-  // single CJK character matches every bigram holding it, and the last word of a query still
-  // being typed also matches longer words (`mome` → `momentum`); such a token takes the best
-  // weight among the terms it matches.
-  function postings(index, token, prefix) {
+  // The term chunks where `token` sorts: the one holding it and, for a prefix, the following
+  // ones whose first term starts with it (up to PREFIX_CHUNKS in all).
+  function termChunks(manifest, token, prefix) {
+    var first = manifest.chunks;
+    if (!first.length) return [];
+    var lo = 0, hi = first.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (first[mid] <= token) lo = mid + 1; else hi = mid;
+    }
+    var names = ["t" + Math.max(0, lo - 1)];
+    if (prefix) {
+      for (var k = lo; k < first.length && names.length < PREFIX_CHUNKS && first[k].startsWith(token); k++) {
+        names.push("t" + k);
+      }
+    }
+    return names;
+  }
+
+  // Section address → weight of one query token, from the term chunks `names`. Postings are
+  // `[address, -weight?, …]` with each address after the first given as its distance from the
+  // one before (a weight of 1 is left out; an address is doc * stride + section, see
+  // src/search.rs). A single CJK character matches every term that starts with it (the index
+  // holds the last character of each run as a term of its own), and the last word of a query
+  // still being typed also matches longer words (`mome` → `momentum`); such a token takes the
+  // best weight among the terms it matches.
+  function postings(names, token, prefix) {
     var weights = new Map();
     var add = function (p) {
+      var section = 0;
       for (var i = 0; i < p.length; i++) {
-        var section = p[i];
+        section += p[i];
         var w = 1;
         if (p[i + 1] < 0) w = -p[++i];
         weights.set(section, Math.max(weights.get(section) || 0, w));
       }
     };
-    if (!sortedTerms) sortedTerms = Object.keys(index.terms).sort();
-    if (CJK.test(token) && Array.from(token).length === 1) {
-      sortedTerms.forEach(function (t) {
-        if (t.indexOf(token) >= 0) add(index.terms[t]);
+    names.forEach(function (name) {
+      var terms = chunks[name];
+      if (Object.prototype.hasOwnProperty.call(terms, token)) add(terms[token]);
+      if (!prefix) return;
+      Object.keys(terms).forEach(function (t) {
+        if (t !== token && t.startsWith(token)) add(terms[t]);
       });
-      return weights;
-    }
-    if (Object.prototype.hasOwnProperty.call(index.terms, token)) add(index.terms[token]);
-    if (prefix) {
-      var lo = 0, hi = sortedTerms.length;
-      while (lo < hi) {
-        var mid = (lo + hi) >> 1;
-        if (sortedTerms[mid] < token) lo = mid + 1; else hi = mid;
-      }
-      for (var k = lo; k < sortedTerms.length && sortedTerms[k].startsWith(token); k++) {
-        if (sortedTerms[k] !== token) add(index.terms[sortedTerms[k]]);
-      }
-    }
+    });
     return weights;
+  }
+
+  // The query's tokens, each with its chunks and whether it matches as a prefix.
+  function plan(manifest, query) {
+    var toks = unique(tokens(query));
+    var prefixLast = toks.length > 0 && !CJK.test(toks[toks.length - 1]) && !/\s$/.test(query);
+    return toks.map(function (t, i) {
+      var prefix = (CJK.test(t) && Array.from(t).length === 1) || (prefixLast && i === toks.length - 1);
+      return { token: t, prefix: prefix, chunks: termChunks(manifest, t, prefix) };
+    });
   }
 
   // Sections holding the most query tokens (all of them when any section has all), best first:
   // the sum of the tokens' weights (title > heading > text, see src/search.rs), ties in reading
   // order (addresses ascending).
-  function search(index, query) {
-    var toks = unique(tokens(query));
-    if (!toks.length) return [];
-    var prefixLast = !CJK.test(toks[toks.length - 1]) && !/\s$/.test(query);
+  function search(planned) {
     var found = new Map();
     var most = 0;
-    toks.forEach(function (t, i) {
-      postings(index, t, prefixLast && i === toks.length - 1).forEach(function (w, s) {
+    planned.forEach(function (p) {
+      postings(p.chunks, p.token, p.prefix).forEach(function (w, s) {
         var f = found.get(s) || { tokens: 0, score: 0 };
         f.tokens += 1;
         f.score += w;
@@ -157,6 +187,38 @@
     return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
   }
 
+  // Loads the chunks `names` not yet asked for, running the search again as each arrives; true
+  // when all of them are here.
+  function need(names) {
+    var ready = true;
+    names.forEach(function (name) {
+      if (chunks[name]) return;
+      ready = false;
+      if (chunks[name] === null) return;
+      chunks[name] = null;
+      load(DIR + name + ".js", name);
+    });
+    return ready;
+  }
+
+  function load(src, name) {
+    var script = document.createElement("script");
+    script.src = root + src;
+    if (name) script.setAttribute("data-chunk", name);
+    script.onload = run;
+    script.onerror = function () {
+      failed = true;
+      run();
+    };
+    document.head.appendChild(script);
+  }
+
+  function loadManifest() {
+    if (chunks.manifest !== undefined) return;
+    chunks.manifest = null;
+    load("search-index.js");
+  }
+
   function href(doc, anchor) {
     var path = doc[1].split("/").map(encodeURIComponent).join("/");
     return root + path + (anchor ? "#" + encodeURIComponent(anchor) : "");
@@ -185,13 +247,29 @@
       open(false);
       return;
     }
-    var index = window.FIGMARK_INDEX;
-    if (!index) {
-      loadIndex();
+    if (failed) {
+      message("无法载入搜索索引");
+      return;
+    }
+    var manifest = window.FIGMARK_SEARCH;
+    if (!manifest) {
+      loadManifest();
       message("正在载入索引…");
       return;
     }
-    var hits = search(index, query);
+    var planned = plan(manifest, query);
+    var termNames = [];
+    planned.forEach(function (p) { termNames = termNames.concat(p.chunks); });
+    if (!need(termNames)) {
+      message("正在载入索引…");
+      return;
+    }
+    var hits = search(planned);
+    var docNames = hits.map(function (s) { return "d" + Math.floor(s / manifest.stride); });
+    if (!need(docNames)) {
+      message("正在载入索引…");
+      return;
+    }
     if (!hits.length) {
       message("没有找到“" + query.trim() + "”");
       return;
@@ -199,9 +277,9 @@
     var marks = needles(query);
     list.textContent = "";
     hits.forEach(function (s, n) {
-      var d = Math.floor(s / index.stride);
-      var doc = index.docs[d];
-      var section = doc[2][s - d * index.stride];
+      var d = Math.floor(s / manifest.stride);
+      var doc = chunks["d" + d];
+      var section = doc[2][s - d * manifest.stride];
       var li = document.createElement("li");
       li.id = "search-hit-" + n;
       li.setAttribute("role", "option");
@@ -230,19 +308,6 @@
     open(true);
   }
 
-  function loadIndex() {
-    if (loading) return;
-    loading = true;
-    var script = document.createElement("script");
-    script.src = root + "search-index.js";
-    script.onload = run;
-    script.onerror = function () {
-      loading = false;
-      message("无法载入搜索索引");
-    };
-    document.head.appendChild(script);
-  }
-
   function options() {
     return list.querySelectorAll("li[role=option]");
   }
@@ -260,7 +325,7 @@
   }
 
   input.addEventListener("focus", function () {
-    if (!window.FIGMARK_INDEX) loadIndex();
+    if (!window.FIGMARK_SEARCH) loadManifest();
     if (input.value.trim()) run();
   });
   input.addEventListener("input", run);

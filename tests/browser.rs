@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use headless_chrome::protocol::cdp::Log::LogEntryLevel;
 use headless_chrome::protocol::cdp::Network;
 use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption;
@@ -404,6 +406,67 @@ fn no_network_requests_and_no_console_errors() {
     assert!(remote.is_empty(), "requests off the page's own files: {remote:?}");
     let errors = errors.lock().unwrap();
     assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+/// A generated site of 2,000 notes (`common::generate_notes`), built once.
+fn large_site() -> &'static Path {
+    static SITE: OnceLock<PathBuf> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-large");
+        let _ = std::fs::remove_dir_all(&scratch);
+        common::generate_notes(&scratch.join("site"), 2000);
+        let out = scratch.join("public");
+        if let Err(diagnostics) = figmark::build::build(&scratch.join("site"), &out) {
+            panic!("the generated site does not build: {diagnostics:?}");
+        }
+        out
+    })
+}
+
+/// Over `file://` on 2,000 notes: a word only one note holds finds that note, and a query typed
+/// a key at a time, with every prefix searched on the way, loads at most 500 KB of scripts.
+#[test]
+fn large_site_finds_a_unique_word_loading_little() {
+    let Some(env) = env() else { return };
+    let site = large_site();
+    let session = env.launch();
+    for (query, note) in [
+        (common::unique_word(1234), Some(1234)),
+        ("卷积 参数 gradient".into(), None),
+    ] {
+        let tab = session.browser.new_tab().expect("a new tab");
+        tab.navigate_to(&format!("file://{}/s010/n005.html", site.display()))
+            .expect("navigate");
+        tab.wait_until_navigated().expect("page loads");
+        let hrefs = search(&tab, &query);
+        if let Some(i) = note {
+            let expected = format!("file://{}/{}", site.display(), common::note_path(i).1);
+            assert_eq!(hrefs.len(), 1, "{query}: {hrefs:?}");
+            assert_eq!(hrefs[0].split('#').next(), Some(expected.as_str()), "{query}");
+        }
+        let scripts: Vec<String> = serde_json::from_value(eval(
+            &tab,
+            // Chromium keeps no resource timing for `file://`; the loader's script elements stay.
+            "[...document.querySelectorAll('script[src*=search-index]')].map(s => s.src)",
+        ))
+        .expect("names");
+        let loaded: u64 = scripts
+            .iter()
+            .map(|url| {
+                let path = url.strip_prefix("file://").expect("a file");
+                std::fs::metadata(common::decode(path))
+                    .expect("a loaded file")
+                    .len()
+            })
+            .sum();
+        assert!(
+            loaded <= 500 * 1024,
+            "{query}: {} scripts, {loaded} bytes",
+            scripts.len()
+        );
+        assert!(scripts.len() > 1, "{query}: the manifest and chunks: {scripts:?}");
+        eprintln!("{query}: {} scripts, {loaded} bytes", scripts.len());
+    }
 }
 
 /// Opens `page` with the viewport `width` CSS px wide (a phone below 600).
@@ -836,6 +899,26 @@ fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// Snippets show formulas as a reader sees them, never their TeX (`\prod`, `\frac`).
+#[test]
+fn search_snippets_hold_no_tex() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
+    for query in ["感受野", "卷积核", "梯度", "softmax"] {
+        search(&tab, query);
+        let snippets = eval(
+            &tab,
+            "[...document.querySelectorAll('.search-snippet')].map(s => s.textContent)",
+        );
+        let snippets: Vec<String> = serde_json::from_value(snippets).unwrap();
+        assert!(!snippets.is_empty(), "{query}: no snippets");
+        for s in &snippets {
+            assert!(!s.contains('\\'), "{query}: TeX in snippet {s:?}");
+        }
+    }
 }
 
 /// The smallest figure text, as rendered: its font size times the SVG's scale on screen (the

@@ -125,6 +125,47 @@ fn every_kind_of_edit_through_the_memo_equals_a_full_build() {
     }
 }
 
+/// On a generated site large enough for the search index to span many chunks and the print
+/// edition to be split (`tests/large.rs`), edits through the memo equal full builds.
+#[test]
+fn edits_to_a_large_site_with_chunked_index_and_split_edition_equal_a_full_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    common::generate_notes(root, 1500);
+    age(root);
+    let mut memo = Memo::default();
+    let first = planned(root, &mut memo);
+    assert!(first.contains_key("print-s001.html"), "the edition is split");
+    assert!(
+        first.contains_key("search-index/t40.js"),
+        "the index spans many chunks"
+    );
+    let edits: [Edit; 3] = [
+        ("a note's text, a heading and a link to another edition", |root| {
+            append(
+                &root.join("content/s003/n010.md"),
+                "\n## 新的小节\n\n全新的词 brandnewword，见[别处](../s020/n001.md#基本概念)。\n",
+            )
+        }),
+        ("a note added", |root| {
+            fs::write(
+                root.join("content/s010/n999.md"),
+                "---\ntitle: 新笔记\n---\n\n新笔记的正文 freshnote。\n",
+            )
+            .unwrap()
+        }),
+        ("a note removed", |root| {
+            fs::remove_file(root.join("content/s010/n999.md")).unwrap()
+        }),
+    ];
+    for (what, edit) in edits {
+        edit(root);
+        age(root);
+        let incremental = planned(root, &mut memo);
+        assert_same(&incremental, &full(root), what);
+    }
+}
+
 /// Two writes of the same size within one timestamp tick: the second must be seen although the
 /// file's size and time are those of the first (git's "racily clean" case).
 #[test]

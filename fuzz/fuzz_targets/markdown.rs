@@ -11,5 +11,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(page) = Page::parse("cnn/a.md", format!("---\ntitle: t\n---\n{body}")) else { return };
     let dirs: HashSet<String> = ["cnn".to_string()].into_iter().collect();
     let unsafe_html = body.len() % 2 == 0;
-    figmark::markdown::render(&page, &dirs, unsafe_html, None);
+    figmark::markdown::render(&page, &dirs, unsafe_html, &[]);
 });

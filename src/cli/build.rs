@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use figmark::build::Lenient;
 use figmark::diagnostics::Severity;
 
 use super::{Format, print_diagnostics};
@@ -13,12 +14,21 @@ pub struct Args {
     /// Where to write the site (relative paths are taken from --root).
     #[arg(long, short, default_value = "public")]
     output: PathBuf,
+    /// Turn every problem into a warning and write the site anyway (as `lenient = true` in
+    /// site.toml does); `figmark check` still reports them as errors.
+    #[arg(long)]
+    lenient: bool,
 }
 
 pub fn run(root: &Path, args: Args) -> ExitCode {
     let start = Instant::now();
     let output = root.join(&args.output);
-    match figmark::build::build(root, &output) {
+    let lenient = if args.lenient {
+        Lenient::Yes
+    } else {
+        Lenient::AsConfigured
+    };
+    match figmark::build::build_with(root, &output, lenient) {
         Ok(plan) => {
             print_diagnostics(&plan.warnings, Format::Human);
             println!(

@@ -1,7 +1,10 @@
-//! `figmark check`: every validation of a build, writing nothing. Exit 0 when clean, 1 when not.
+//! `figmark check`: every validation of a build, writing nothing. Exit 0 when clean, 1 when not,
+//! lenient or not: a lenient site is made despite its problems, and `check` still names them.
 
 use std::path::Path;
 use std::process::ExitCode;
+
+use figmark::build::Lenient;
 
 use super::{Format, print_diagnostics};
 
@@ -13,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: Args) -> ExitCode {
-    match figmark::build::plan(root, &mut Default::default()) {
+    match figmark::build::plan_with(root, &mut Default::default(), Lenient::No) {
         Ok(plan) => {
             print_diagnostics(&plan.warnings, args.format);
             ExitCode::SUCCESS

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod init;
 mod serve;
 
 use std::path::PathBuf;
@@ -17,7 +18,8 @@ use figmark::diagnostics::Diagnostic;
     about = "Build a cross-linked site with figures from markdown notes"
 )]
 pub struct Cli {
-    /// The site's folder: holds site.toml, content/, templates/ and static/.
+    /// The site's folder: holds site.toml (optional), the notes (content/, docs/ or the folder
+    /// itself), templates/ and static/.
     #[arg(long, global = true, default_value = ".")]
     root: PathBuf,
     #[command(subcommand)]
@@ -32,6 +34,8 @@ enum Command {
     Check(check::Args),
     /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages.
     Serve(serve::Args),
+    /// Start a new site in DIR: settings, a first note and a GitHub Pages workflow.
+    Init(init::Args),
 }
 
 /// How diagnostics are printed.
@@ -50,6 +54,7 @@ impl Cli {
             Command::Build(args) => build::run(&self.root, args),
             Command::Check(args) => check::run(&self.root, args),
             Command::Serve(args) => serve::run(&self.root, args),
+            Command::Init(args) => init::run(args),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::ExitCode;
 
-use figmark::serve::{Report, Server};
+use figmark::serve::{Options, Report, Server};
 
 use super::{Format, print_diagnostics};
 
@@ -15,6 +15,10 @@ pub struct Args {
     /// The address to listen on; the default answers this machine only.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     bind: IpAddr,
+    /// A host name requests may use besides localhost and IP addresses (repeatable); others are
+    /// refused, so that no other website can reach the server through DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 pub fn run(root: &Path, args: Args) -> ExitCode {
@@ -34,7 +38,17 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
             eprintln!("build failed; still serving the last good site");
         }
     };
-    match Server::start(root, SocketAddr::new(args.bind, args.port), report) {
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}, not loopback: other machines that can reach this one can read the site, drafts included",
+            args.bind
+        );
+    }
+    let options = Options {
+        allowed_hosts: args.allow_hosts,
+        ..Options::new(SocketAddr::new(args.bind, args.port))
+    };
+    match Server::start_with(root, options, report) {
         Ok(server) => {
             eprintln!(
                 "serving http://{}/ ; watching content/, templates/, static/ and site.toml (Ctrl-C stops)",

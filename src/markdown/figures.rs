@@ -77,7 +77,7 @@ mod tests {
     fn captions_are_searchable_text() {
         let body = "## 感受野\n\n```figure\nkind: receptive-field\ncaption: 三层 3×3 <卷积> & \"堆叠\"\nlayers:\n  - {kernel: 3, name: a}\n  - {kernel: 3, name: b}\n  - {kernel: 3, name: c}\n```\n\n之后的段落。\n";
         let page = Page::parse("a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
-        let rendered = crate::markdown::render(&page, &Default::default(), false);
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
         assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
         assert!(
             rendered
@@ -99,7 +99,7 @@ mod tests {
     fn a_bad_spec_is_a_diagnostic_at_its_line_with_a_hint() {
         let body = "段落。\n\n```figure\ncaption: x\nkind: fuction\n```\n";
         let page = Page::parse("a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
-        let rendered = crate::markdown::render(&page, &Default::default(), false);
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
         let [d] = &rendered.diagnostics[..] else {
             panic!("{:?}", rendered.diagnostics)
         };

@@ -135,15 +135,18 @@ impl Formulas {
         if pending.is_empty() {
             return Self { mathml };
         }
+        let names: Vec<String> = macros.iter().map(|(name, _)| name.clone()).collect();
         let converter = match LatexToMathML::new(MathCoreConfig {
             macros,
             ..MathCoreConfig::default()
         }) {
             Ok(converter) => converter,
             Err((e, index, definition)) => {
-                let message = format!("macro {}: {}", index + 1, e.error_message());
-                diagnostics
-                    .push(Diagnostic::error(file, 0, 0, format!("math: {message}")).with_hint(definition));
+                let message = format!("math: macro `\\{}`: {}", names[index], e.error_message());
+                // A site macro is the site's mistake, reported once however many pages use math.
+                let site = (BUILTIN_MACROS.len()..BUILTIN_MACROS.len() + site_macros.len()).contains(&index);
+                let file = if site { crate::config::FILE_NAME } else { file };
+                diagnostics.push(Diagnostic::error(file, 0, 0, message).with_hint(definition));
                 return Self { mathml };
             }
         };
@@ -221,6 +224,10 @@ mod tests {
 
     /// The page's HTML for its math and the diagnostics.
     fn page(source: &str) -> (String, Vec<Diagnostic>) {
+        with_site_macros(source, &[])
+    }
+
+    fn with_site_macros(source: &str, site_macros: &[Macro]) -> (String, Vec<Diagnostic>) {
         let index = LineIndex::new(source);
         let mut diagnostics = Vec::new();
         let events: Vec<_> =
@@ -229,7 +236,7 @@ mod tests {
         let formulas = Formulas::prepare(
             &events,
             source,
-            &[],
+            site_macros,
             "content/a.md",
             &|o| index.line_col(o),
             &mut diagnostics,
@@ -292,6 +299,33 @@ mod tests {
     fn page_macros_hold_in_every_formula() {
         let html = ok("$\\newcommand{\\R}{\\mathbb{R}}$ 与 $x \\in \\R$");
         assert!(html.contains('\u{211d}'), "{html}");
+    }
+
+    #[test]
+    fn site_macros_hold_and_a_page_may_redefine_them() {
+        let site = [("RR".to_string(), r"\mathbb{R}".to_string())];
+        let (html, diagnostics) = with_site_macros("$x \\in \\RR$", &site);
+        assert!(
+            diagnostics.is_empty() && html.contains('\u{211d}'),
+            "{html} {diagnostics:?}"
+        );
+        let (html, _) = with_site_macros("$\\renewcommand{\\RR}{Q}$ $\\RR$", &site);
+        assert!(!html.contains('\u{211d}') && html.contains("Q"), "{html}");
+    }
+
+    #[test]
+    fn a_bad_site_macro_is_the_site_files_error() {
+        let site = [("bad".to_string(), r"\frobnicate".to_string())];
+        let (_, diagnostics) = with_site_macros("$x$", &site);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0].file,
+            std::path::Path::new(crate::config::FILE_NAME)
+        );
+        assert!(
+            diagnostics[0].message.starts_with("math: macro `\\bad`"),
+            "{diagnostics:?}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! links, text, figures), as a chain of small event-iterator steps that keep source offsets.
 
 pub(crate) mod address;
+mod emoji;
 mod fences;
 mod figures;
 mod footnotes;
@@ -55,8 +56,14 @@ pub fn options() -> Options {
 /// (folders that are sections) lets a link to a folder become a link to its index page. Raw
 /// HTML is sanitized unless `unsafe_html` (a trusted site). The costly steps (figures, code) run
 /// once and feed both outputs; the steps that write ids and hrefs run once per output, each
-/// given that output's [`Address`](address::Address).
-pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) -> Rendered {
+/// given that output's [`Address`](address::Address). `math_macros` are the site's (name
+/// without backslash, body).
+pub fn render(
+    page: &Page,
+    section_dirs: &HashSet<String>,
+    unsafe_html: bool,
+    math_macros: &[(String, String)],
+) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
     let line_of = |body_offset: usize| index.line_col(page.body_start + body_offset).0;
@@ -66,13 +73,23 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) ->
     let mut fence_diags = Vec::new();
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
+    let mut nesting_diags = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let events = crate::limits::nesting(events, &file, line_of, &mut nesting_diags);
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events = math::fenced(events);
-    let events: Vec<_> = highlight::code_blocks(events, &file, line_of, &mut code_diags).collect();
+    let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
+    let events: Vec<_> = emoji::shortcodes(events).collect();
     let mut math_diags = Vec::new();
-    let formulas = math::Formulas::prepare(&events, page.body(), &[], &file, &line_col, &mut math_diags);
+    let formulas = math::Formulas::prepare(
+        &events,
+        page.body(),
+        math_macros,
+        &file,
+        &line_col,
+        &mut math_diags,
+    );
 
     let cx = |address| PageCx {
         rel: &page.rel,
@@ -90,6 +107,7 @@ pub fn render(page: &Page, section_dirs: &HashSet<String>, unsafe_html: bool) ->
     );
     out.edition_html = Some(part.html.into());
     write(events.into_iter(), &cx(&OnSite), unsafe_html, &mut out, &formulas);
+    out.diagnostics.extend(nesting_diags);
     out.diagnostics.extend(fence_diags);
     out.diagnostics.extend(figure_diags);
     out.diagnostics.extend(code_diags);
@@ -111,9 +129,9 @@ fn write<'a>(
     let events = headings::assign_ids(events, cx, &mut out.headings);
     let events = links::rewrite(events, cx, &mut out.links);
     let events = footnotes::assign_ids(events, cx);
+    let events = math::render(events, formulas, cx);
     let mut sentences = Vec::new();
     let events = text::collect(events, &mut out.blocks, &mut sentences);
-    let events = math::render(events, formulas, cx);
     let events = punctuation::keep_with_formula(events);
     pulldown_cmark::html::push_html(&mut out.html, events.map(|(event, _)| event));
     // Markdown alone cannot inject markup (links and headings make unsafe URLs and attributes

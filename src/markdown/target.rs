@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use crate::content::{CONTENT_DIR, SECTION_INDEX, output_path};
+use crate::content::{CONTENT_DIR, INDEX_NAMES, SECTION_INDEX, output_path};
 use crate::urls;
 use percent_encoding::percent_decode_str;
 
@@ -64,6 +64,16 @@ pub fn resolve(page_rel: &str, dest: &str, section_dirs: &HashSet<String>) -> Ta
         return Target::Escapes;
     };
     let anchor = fragment.map(decode);
+    // As on GitHub, a folder's README (or index) is the folder's page.
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    if INDEX_NAMES.contains(&name) && section_dirs.contains(dir) {
+        let index = if dir.is_empty() {
+            SECTION_INDEX.to_string()
+        } else {
+            format!("{dir}/{SECTION_INDEX}")
+        };
+        return Target::Page { rel: index, anchor };
+    }
     if rel.ends_with(".md") {
         return Target::Page {
             rel: rel.to_string(),
@@ -84,7 +94,9 @@ pub fn resolve(page_rel: &str, dest: &str, section_dirs: &HashSet<String>) -> Ta
     }
 }
 
-/// The href to write in the output for a link from `page_rel`.
+/// The href to write in the output for a link from `page_rel`. Output files keep their source
+/// names (spaces, CJK, parentheses), as GitHub does; [`urls::relative`] encodes what a URL
+/// cannot hold as it is.
 pub fn href(page_rel: &str, dest: &str, target: &Target) -> String {
     let from = output_path(page_rel);
     let fragment = dest.split_once('#').map(|(_, f)| f);
@@ -205,6 +217,52 @@ mod tests {
         }
         let t = resolve("cnn/a.md", "../", &dirs());
         assert_eq!(href("cnn/a.md", "../", &t), "../index.html");
+    }
+
+    #[test]
+    fn readme_and_index_files_are_their_folders_page() {
+        let mut with_home = dirs();
+        with_home.insert(String::new());
+        for dest in [
+            "../cnn/README.md",
+            "../cnn/readme.md",
+            "../cnn/index.md",
+            "../README.md",
+        ] {
+            let t = resolve("opt/m.md", dest, &with_home);
+            let Target::Page { rel, .. } = &t else {
+                panic!("{dest}: {t:?}");
+            };
+            assert!(rel.ends_with(SECTION_INDEX), "{dest}: {rel}");
+        }
+        assert_eq!(
+            resolve("a.md", "other/README.md", &dirs()),
+            Target::Page {
+                rel: "other/README.md".into(),
+                anchor: None
+            },
+            "not a section: checked as a page"
+        );
+    }
+
+    #[test]
+    fn spaced_and_encoded_names_resolve_and_hrefs_are_encoded() {
+        for dest in ["my%20note%20(1).md", "<my note (1).md>"] {
+            let dest = dest.trim_matches(['<', '>']);
+            let t = resolve("cnn/a.md", dest, &dirs());
+            assert_eq!(
+                t,
+                Target::Page {
+                    rel: "cnn/my note (1).md".into(),
+                    anchor: None
+                }
+            );
+            assert_eq!(href("cnn/a.md", dest, &t), "my%20note%20(1).html");
+        }
+        let t = resolve("a.md", "ch02_机器学习基础/img/图 1#2.png", &dirs());
+        assert_eq!(href("a.md", "x", &t), "ch02_机器学习基础/img/图%201");
+        let t = resolve("a.md", "100%25.pdf", &dirs());
+        assert_eq!(href("a.md", "100%25.pdf", &t), "100%25.pdf");
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn collect<'a, 'l>(
     let mut headings_seen = 0usize;
     let mut in_heading = false;
     let mut paragraph = String::new();
-    // (link index, char position in `paragraph`) of links whose sentence is not known yet.
+    // (link index, byte position in `paragraph`) of links whose sentence is not known yet.
     let mut open_links: Vec<(usize, usize)> = Vec::new();
     let mut links_seen = 0usize;
     blocks.push(TextBlock::default());
@@ -42,17 +42,27 @@ pub fn collect<'a, 'l>(
             }
             Event::End(TagEnd::Heading(_)) => {
                 in_heading = false;
-                paragraph.clear();
+                flush(&mut paragraph, &mut open_links, sentences);
             }
             Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
-                open_links.push((links_seen, paragraph.chars().count()));
+                open_links.push((links_seen, paragraph.len()));
                 links_seen += 1;
             }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            Event::Text(t) | Event::Code(t) => {
                 paragraph.push_str(t);
                 if !in_heading {
                     let block = blocks.last_mut().expect("a block is pushed before any event");
                     block.text.push_str(t);
+                }
+            }
+            // A formula, as the math step wrote it: its text is what a reader sees (`rl=…`),
+            // never its TeX source (`\prod_{i<l}`).
+            Event::InlineHtml(html) if html.starts_with("<math") => {
+                let text = math_text(html);
+                paragraph.push_str(&text);
+                if !in_heading {
+                    let block = blocks.last_mut().expect("a block is pushed before any event");
+                    block.text.push_str(&text);
                 }
             }
             Event::SoftBreak | Event::HardBreak => paragraph.push(' '),
@@ -69,6 +79,23 @@ pub fn collect<'a, 'l>(
         }
         Some((event, range))
     })
+}
+
+/// The text of MathML markup: its tags dropped and its character references decoded.
+fn math_text(mathml: &str) -> String {
+    let mut text = String::new();
+    let mut rest = mathml;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    text.push_str(rest);
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 fn is_block_boundary(event: &Event) -> bool {
@@ -90,47 +117,100 @@ fn is_block_boundary(event: &Event) -> bool {
 }
 
 /// Sentences are pushed in link order: a link's sentence is known once its paragraph ends.
+/// The paragraph is split into sentences once, and each sentence is cut and trimmed once however
+/// many links it holds, so a paragraph of n links costs O(n), not O(n²).
 fn flush(paragraph: &mut String, open: &mut Vec<(usize, usize)>, sentences: &mut Vec<String>) {
-    for (link, at) in open.drain(..) {
-        if sentences.len() <= link {
-            sentences.resize(link + 1, String::new());
+    if !open.is_empty() {
+        let ends = sentence_ends(paragraph);
+        let mut last: Option<(usize, String)> = None;
+        for (link, at) in open.drain(..) {
+            // The sentence holding `at` is the k-th: it starts after the last end at or before
+            // `at` and runs to the next end.
+            let k = ends.partition_point(|&end| end <= at);
+            let sentence = match &last {
+                Some((seen, sentence)) if *seen == k => sentence.clone(),
+                _ => {
+                    let start = k.checked_sub(1).map_or(0, |i| ends[i]);
+                    let end = ends.get(k).copied().unwrap_or(paragraph.len());
+                    let sentence = shorten(&paragraph[start..end]);
+                    last = Some((k, sentence.clone()));
+                    sentence
+                }
+            };
+            if sentences.len() <= link {
+                sentences.resize(link + 1, String::new());
+            }
+            sentences[link] = sentence;
         }
-        sentences[link] = sentence_at(paragraph, at);
     }
     paragraph.clear();
 }
 
 const MAX_SENTENCE_CHARS: usize = 160;
 
-/// The sentence of `text` that contains the character at `at`.
-pub fn sentence_at(text: &str, at: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let ends = |c: char| matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n');
-    let at = at.min(chars.len());
-    let start = chars[..at].iter().rposition(|&c| ends(c)).map_or(0, |i| i + 1);
-    let end = chars[at..]
-        .iter()
-        .position(|&c| ends(c))
-        .map_or(chars.len(), |i| at + i + 1);
-    let sentence: String = chars[start..end].iter().collect();
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n')
+}
+
+/// The byte offset just after each sentence-ending character of `text`.
+fn sentence_ends(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .filter(|&(_, c)| ends_sentence(c))
+        .map(|(i, c)| i + c.len_utf8())
+        .collect()
+}
+
+/// A sentence trimmed, and cut at [`MAX_SENTENCE_CHARS`] with an ellipsis.
+fn shorten(sentence: &str) -> String {
     let sentence = sentence.trim();
-    if sentence.chars().count() > MAX_SENTENCE_CHARS {
-        let cut: String = sentence.chars().take(MAX_SENTENCE_CHARS).collect();
-        format!("{cut}…")
-    } else {
-        sentence.to_string()
+    match sentence.char_indices().nth(MAX_SENTENCE_CHARS) {
+        Some((cut, _)) => format!("{}…", &sentence[..cut]),
+        None => sentence.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pulldown_cmark::Parser;
+
+    /// The sentence of each link in `markdown`, in link order.
+    fn sentences(markdown: &str) -> Vec<String> {
+        let (mut blocks, mut sentences) = (Vec::new(), Vec::new());
+        collect(
+            Parser::new(markdown).into_offset_iter(),
+            &mut blocks,
+            &mut sentences,
+        )
+        .for_each(drop);
+        sentences
+    }
 
     #[test]
-    fn sentence_around_a_position() {
-        let text = "第一句。网络越深，感受野越大。第三句";
-        let at = text.chars().position(|c| c == '感').unwrap();
-        assert_eq!(sentence_at(text, at), "网络越深，感受野越大。");
-        assert_eq!(sentence_at("no end", 3), "no end");
+    fn each_link_gets_the_sentence_around_it() {
+        assert_eq!(
+            sentences("[第一句](a)。网络越深，[感受野](b)越大。第三句[c](c)\n\n[no end](d)"),
+            ["第一句。", "网络越深，感受野越大。", "第三句c", "no end"]
+        );
+        assert_eq!(sentences("# 标题 [a](a)\n\n正文。"), ["标题 a"]);
+        let long = format!("[长](a){}。", "长".repeat(200));
+        assert_eq!(sentences(&long), [format!("{}…", "长".repeat(160))]);
+    }
+
+    /// Search text and backlink sentences hold what a formula shows, never its TeX.
+    #[test]
+    fn formulas_are_text_as_shown_not_tex() {
+        let source = "---\ntitle: t\n---\n见[乙](b.md)：$\\prod_{i<l} s_i$ 与 $\\frac{1}{4}$。\n\n$$\n\\begin{cases} a \\\\ b \\end{cases}\n$$\n";
+        let page = crate::content::Page::parse("a.md", source.to_string()).expect("front matter");
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
+        let text: String = rendered.blocks.iter().map(|b| b.text.as_str()).collect();
+        let sentence = &rendered.links[0].sentence;
+        for shown in [&text, sentence] {
+            assert!(!shown.contains('\\'), "TeX in {shown:?}");
+        }
+        assert!(
+            sentence.contains("∏i<lsi") && sentence.contains("14"),
+            "{sentence:?}"
+        );
     }
 }
