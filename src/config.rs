@@ -7,7 +7,6 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::limits::Limits;
 
 pub const FILE_NAME: &str = "site.toml";
 
@@ -104,7 +103,7 @@ impl Config {
                 .map_or((0, 0), |span| LineIndex::new(text).line_col(span.start));
             Diagnostic::error(FILE_NAME, line, col, e.message().to_string())
         })?;
-        crate::strings::check(&config.strings, text)?;
+        crate::strings::check(&config.strings, text, FILE_NAME)?;
         Ok(config)
     }
 
@@ -119,6 +118,28 @@ impl Config {
         let repo = self.repo_url.as_deref()?.trim_end_matches('/');
         // A generated page names its folder: there is no file to edit.
         (!file.ends_with('/')).then(|| format!("{repo}/edit/{}/{file}", self.branch))
+    }
+}
+
+/// `[limits]` in `site.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Tags one note may list.
+    pub tags_per_note: usize,
+    /// Output files one note may add: its page and the tag pages that list it alone.
+    pub files_per_note: usize,
+    /// The whole output (pages, listings, print edition, search index, static files), in megabytes.
+    pub output_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            tags_per_note: 50,
+            files_per_note: 20,
+            output_mb: 512,
+        }
     }
 }
 

@@ -214,7 +214,7 @@ fn from_text(source: &str) -> FromText {
     let mut first_block = true;
     // Text inside an image is its alt text: a paragraph of badges has no summary to give.
     let mut in_image = 0usize;
-    let parser = Parser::new_ext(source, crate::markdown::options()).into_offset_iter();
+    let parser = Parser::new_ext(source, markdown_options()).into_offset_iter();
     for (event, range) in parser {
         let ends = ends_block(&event);
         match event {
@@ -696,9 +696,55 @@ fn without_collisions(
 /// there, and symbolic links that leave the folder.
 fn walk(root: &Path, content_root: &Path, dir_display: &str) -> Listing {
     let mut listing = Listing::default();
-    // The walk reads the content folder's own `.gitignore` files; the site folder's applies too
-    // when the content is a folder inside it. Nothing above the site folder is read, so the
-    // build does not depend on where the site is.
+    for entry in walker(root, content_root).build() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let shown = if dir_display.is_empty() { "." } else { dir_display };
+                let message = format!("cannot read: {e}");
+                listing.diagnostics.push(if e.io_error().is_some() {
+                    Diagnostic::error(shown, 0, 0, message)
+                } else {
+                    Diagnostic::warning(shown, 0, 0, message)
+                });
+                continue;
+            }
+        };
+        let Some(rel) = rel_path(content_root, entry.path()) else {
+            continue;
+        };
+        if rel.is_empty() || rel.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_symlink() {
+            listing.symlinks = true;
+            if let Some(problem) = symlink_problem(root, content_root, entry.path()) {
+                listing.diagnostics.push(problem);
+                continue;
+            }
+        } else if file_type.is_dir() {
+            continue;
+        }
+        let name = file_name(&rel);
+        if !rel.ends_with(".md") {
+            listing.assets.push(rel);
+        } else if ORDER_FILES.contains(&name) {
+            listing.order_files.push((rel, entry.into_path()));
+        } else if !NOT_PAGES.contains(&name) {
+            listing.markdown.push((rel, entry.into_path()));
+        }
+    }
+    listing
+}
+
+/// A walk of the content folder in name order that leaves out hidden, git-ignored, build and
+/// output folders. The walk reads the content folder's own `.gitignore` files; the site
+/// folder's applies too when the content is a folder inside it. Nothing above the site folder
+/// is read, so the build does not depend on where the site is.
+fn walker(root: &Path, content_root: &Path) -> ignore::WalkBuilder {
     let outer = (content_root != root).then(|| {
         let (matcher, _) = ignore::gitignore::Gitignore::new(root.join(".gitignore"));
         matcher
@@ -726,70 +772,34 @@ fn walk(root: &Path, content_root: &Path, dir_display: &str) -> Listing {
                 && (SKIPPED_DIRS.iter().any(|d| e.file_name() == *d)
                     || OUTPUT_MARKERS.iter().all(|m| e.path().join(m).exists())))
         });
-    for entry in builder.build() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let shown = if dir_display.is_empty() { "." } else { dir_display };
-                let message = format!("cannot read: {e}");
-                listing.diagnostics.push(if e.io_error().is_some() {
-                    Diagnostic::error(shown, 0, 0, message)
-                } else {
-                    Diagnostic::warning(shown, 0, 0, message)
-                });
-                continue;
-            }
-        };
-        let Some(rel) = rel_path(content_root, entry.path()) else {
-            continue;
-        };
-        if rel.is_empty() || rel.split('/').any(|part| part.starts_with('.')) {
-            continue;
-        }
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_symlink() {
-            listing.symlinks = true;
-            let shown = display(root, entry.path());
-            let problem = match symlink_target_inside(content_root, entry.path()) {
-                Ok(true) if entry.path().is_dir() => Some(Diagnostic::warning(
-                    shown,
-                    0,
-                    0,
-                    "symbolic link to a folder is not followed",
-                )),
-                Ok(true) => None,
-                Ok(false) => Some(Diagnostic::error(
-                    shown,
-                    0,
-                    0,
-                    "symbolic link points outside the content folder",
-                )),
-                Err(e) => Some(Diagnostic::error(
-                    shown,
-                    0,
-                    0,
-                    format!("broken symbolic link: {e}"),
-                )),
-            };
-            if let Some(problem) = problem {
-                listing.diagnostics.push(problem);
-                continue;
-            }
-        } else if file_type.is_dir() {
-            continue;
-        }
-        let name = file_name(&rel);
-        if !rel.ends_with(".md") {
-            listing.assets.push(rel);
-        } else if ORDER_FILES.contains(&name) {
-            listing.order_files.push((rel, entry.into_path()));
-        } else if !NOT_PAGES.contains(&name) {
-            listing.markdown.push((rel, entry.into_path()));
-        }
+    builder
+}
+
+/// What is wrong with a symbolic link in the content folder, if anything: one that leaves the
+/// folder or is broken is an error; one to a folder is not followed.
+fn symlink_problem(root: &Path, content_root: &Path, link: &Path) -> Option<Diagnostic> {
+    let shown = display(root, link);
+    match symlink_target_inside(content_root, link) {
+        Ok(true) if link.is_dir() => Some(Diagnostic::warning(
+            shown,
+            0,
+            0,
+            "symbolic link to a folder is not followed",
+        )),
+        Ok(true) => None,
+        Ok(false) => Some(Diagnostic::error(
+            shown,
+            0,
+            0,
+            "symbolic link points outside the content folder",
+        )),
+        Err(e) => Some(Diagnostic::error(
+            shown,
+            0,
+            0,
+            format!("broken symbolic link: {e}"),
+        )),
     }
-    listing
 }
 
 fn display(root: &Path, path: &Path) -> String {
@@ -967,6 +977,19 @@ fn push_reading_order(sections: &[Section], s: usize, order: &mut Vec<usize>) {
 /// Line of a byte offset in the page source, for diagnostics.
 pub fn line_of(page: &Page, offset: usize) -> (usize, usize) {
     LineIndex::new(&page.source).line_col(offset)
+}
+
+/// How notes are parsed, by this stage (titles) and the markdown stage alike: CommonMark with
+/// GitHub's extensions, heading attributes and math.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options;
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
 }
 
 #[cfg(test)]

@@ -161,86 +161,16 @@ impl Server {
             streams: Mutex::new(Vec::new()),
             options: Options { addr, ..options },
         });
-        let (tx, rx) = mpsc::channel::<Seen>();
-        let watched_root = root.to_path_buf();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Some(seen) = Seen::from_event(&watched_root, event) {
-                tx.send(seen).ok();
-            }
-        })
-        .map_err(io::Error::other)?;
-        watcher
-            .watch(root, RecursiveMode::NonRecursive)
-            .map_err(io::Error::other)?;
-        let mut watched = HashSet::new();
-        watch_sources(&mut watcher, root, &mut watched)?;
-
         // Watching starts first, so that no change made during the first build goes unseen.
+        let (watcher, watched, rx) = watch(root)?;
         let mut cache = Memo::default();
         rebuild(root, &mut cache, &shared, &report);
 
-        let mut threads = Vec::new();
-        let root = root.to_path_buf();
-        let builder_shared = shared.clone();
-        threads.push(std::thread::spawn(move || {
-            while !builder_shared.stop.load(Ordering::Relaxed) {
-                let first = match rx.recv_timeout(POLL) {
-                    Ok(seen) => seen,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                };
-                // An editor's save is often several events (write, rename, chmod): build once.
-                let mut edited = Some(HashSet::new());
-                for seen in
-                    std::iter::once(first).chain(std::iter::from_fn(|| rx.recv_timeout(DEBOUNCE).ok()))
-                {
-                    match (seen, &mut edited) {
-                        (Seen::Edited(paths), Some(all)) => all.extend(paths),
-                        (Seen::Edited(_), None) => {}
-                        (Seen::Unknown, _) => edited = None,
-                    }
-                }
-                cache.watched(edited);
-                // A source folder made since the start is watched from now on; its files are
-                // in this build, since the root's watch saw it made.
-                if let Err(e) = watch_sources(&mut watcher, &root, &mut watched) {
-                    eprintln!("figmark: cannot watch a source folder: {e}");
-                }
-                rebuild(&root, &mut cache, &builder_shared, &report);
-            }
-        }));
+        let mut threads = vec![spawn_builder(root, watcher, watched, rx, cache, &shared, report)];
         let (queue, waiting) = mpsc::sync_channel::<TcpStream>(QUEUE);
         let waiting = Arc::new(Mutex::new(waiting));
-        for _ in 0..WORKERS {
-            let waiting = waiting.clone();
-            let shared = shared.clone();
-            threads.push(std::thread::spawn(move || {
-                loop {
-                    let next = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    match next {
-                        Ok(conn) => serve_connection(conn, &shared),
-                        Err(mpsc::RecvError) => break,
-                    }
-                }
-            }));
-        }
-        let acceptor_shared = shared.clone();
-        threads.push(std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if acceptor_shared.stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                match conn {
-                    Ok(conn) => {
-                        if queue.send(conn).is_err() {
-                            break;
-                        }
-                    }
-                    // Out of file descriptors, say: wait rather than spin.
-                    Err(_) => std::thread::sleep(POLL),
-                }
-            }
-        }));
+        threads.extend((0..WORKERS).map(|_| spawn_worker(&waiting, &shared)));
+        threads.push(spawn_acceptor(listener, queue, &shared));
         let broadcaster_shared = shared.clone();
         threads.push(std::thread::spawn(move || broadcast(&broadcaster_shared)));
         Ok(Server {
@@ -273,6 +203,102 @@ impl Drop for Server {
             thread.join().ok();
         }
     }
+}
+
+/// A watcher of the site's root and of each source folder there, and the channel it reports on.
+fn watch(root: &Path) -> io::Result<(RecommendedWatcher, HashSet<&'static str>, mpsc::Receiver<Seen>)> {
+    let (tx, rx) = mpsc::channel::<Seen>();
+    let watched_root = root.to_path_buf();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Some(seen) = Seen::from_event(&watched_root, event) {
+            tx.send(seen).ok();
+        }
+    })
+    .map_err(io::Error::other)?;
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(io::Error::other)?;
+    let mut watched = HashSet::new();
+    watch_sources(&mut watcher, root, &mut watched)?;
+    Ok((watcher, watched, rx))
+}
+
+/// The thread that rebuilds after each change the watcher reports.
+fn spawn_builder(
+    root: &Path,
+    mut watcher: RecommendedWatcher,
+    mut watched: HashSet<&'static str>,
+    rx: mpsc::Receiver<Seen>,
+    mut cache: Memo,
+    shared: &Arc<Shared>,
+    report: impl Fn(Report) + Send + 'static,
+) -> JoinHandle<()> {
+    let root = root.to_path_buf();
+    let shared = shared.clone();
+    std::thread::spawn(move || {
+        while !shared.stop.load(Ordering::Relaxed) {
+            let first = match rx.recv_timeout(POLL) {
+                Ok(seen) => seen,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            // An editor's save is often several events (write, rename, chmod): build once.
+            let mut edited = Some(HashSet::new());
+            for seen in std::iter::once(first).chain(std::iter::from_fn(|| rx.recv_timeout(DEBOUNCE).ok())) {
+                match (seen, &mut edited) {
+                    (Seen::Edited(paths), Some(all)) => all.extend(paths),
+                    (Seen::Edited(_), None) => {}
+                    (Seen::Unknown, _) => edited = None,
+                }
+            }
+            cache.watched(edited);
+            // A source folder made since the start is watched from now on; its files are in
+            // this build, since the root's watch saw it made.
+            if let Err(e) = watch_sources(&mut watcher, &root, &mut watched) {
+                eprintln!("figmark: cannot watch a source folder: {e}");
+            }
+            rebuild(&root, &mut cache, &shared, &report);
+        }
+    })
+}
+
+/// One of the fixed worker threads: serves the connections the acceptor queues.
+fn spawn_worker(waiting: &Arc<Mutex<mpsc::Receiver<TcpStream>>>, shared: &Arc<Shared>) -> JoinHandle<()> {
+    let (waiting, shared) = (waiting.clone(), shared.clone());
+    std::thread::spawn(move || {
+        loop {
+            let next = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            match next {
+                Ok(conn) => serve_connection(conn, &shared),
+                Err(mpsc::RecvError) => break,
+            }
+        }
+    })
+}
+
+/// The thread that accepts connections and queues them for the workers.
+fn spawn_acceptor(
+    listener: TcpListener,
+    queue: mpsc::SyncSender<TcpStream>,
+    shared: &Arc<Shared>,
+) -> JoinHandle<()> {
+    let shared = shared.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if shared.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            match conn {
+                Ok(conn) => {
+                    if queue.send(conn).is_err() {
+                        break;
+                    }
+                }
+                // Out of file descriptors, say: wait rather than spin.
+                Err(_) => std::thread::sleep(POLL),
+            }
+        }
+    })
 }
 
 /// Watches each source folder (content, templates, static) that exists and is not watched yet.

@@ -9,7 +9,6 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 use toml::Spanned;
 
-use crate::config::FILE_NAME;
 use crate::diagnostics::{Diagnostic, LineIndex};
 
 const ZH_CN: &str = include_str!("../templates/strings/zh-CN.toml");
@@ -85,7 +84,11 @@ impl Serialize for Strings {
 }
 
 /// Checks a site's `[strings]` (from site.toml's `text`): every key must be one the theme has.
-pub fn check(overrides: &BTreeMap<String, Spanned<String>>, text: &str) -> Result<(), Diagnostic> {
+pub fn check(
+    overrides: &BTreeMap<String, Spanned<String>>,
+    text: &str,
+    file: &str,
+) -> Result<(), Diagnostic> {
     let known = table(ZH_CN);
     let Some((name, value)) = overrides.iter().find(|(name, _)| !known.contains_key(*name)) else {
         return Ok(());
@@ -93,7 +96,7 @@ pub fn check(overrides: &BTreeMap<String, Spanned<String>>, text: &str) -> Resul
     let (line, col) = LineIndex::new(text).line_col(value.span().start);
     let names: Vec<&str> = known.keys().map(String::as_str).collect();
     Err(Diagnostic::error(
-        FILE_NAME,
+        file,
         line,
         col,
         format!(
@@ -159,10 +162,10 @@ mod tests {
         }
         let text = "title = \"t\"\n\n[strings]\nprev = \"Back\"\nnxet = \"On\"\n";
         let site: Site = toml::from_str(text).unwrap();
-        let error = check(&site.strings, text).unwrap_err();
+        let error = check(&site.strings, text, "site.toml").unwrap_err();
         assert_eq!((error.line, error.col), (5, 8), "{error}");
         assert!(error.message.contains("`nxet`"), "{error}");
         let fine: Site = toml::from_str("[strings]\nprev = \"Back\"\n").unwrap();
-        assert!(check(&fine.strings, text).is_ok());
+        assert!(check(&fine.strings, text, "site.toml").is_ok());
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod headings;
 pub(crate) mod highlight;
 pub(crate) mod links;
 mod math;
+mod nesting;
 mod punctuation;
 pub(crate) mod sanitize;
 pub(crate) mod slug;
@@ -43,13 +44,7 @@ pub struct Rendered {
 }
 
 pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_MATH
-        | Options::ENABLE_GFM
+    crate::content::markdown_options()
 }
 
 /// Renders one page's body, for the site and as its part of the print edition. `section_dirs`
@@ -75,7 +70,7 @@ pub fn render(
     let mut code_diags = Vec::new();
     let mut nesting_diags = Vec::new();
     let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
-    let events = crate::limits::nesting(events, &file, line_of, &mut nesting_diags);
+    let events = nesting::check(events, &file, line_of, &mut nesting_diags);
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
     let events = math::fenced(events);
