@@ -920,3 +920,33 @@ fn search_snippets_hold_no_tex() {
         }
     }
 }
+
+/// The smallest figure text, as rendered: its font size times the SVG's scale on screen (the
+/// length of the matrix's first column, as labels may be rotated).
+const SMALLEST_FIGURE_TEXT_JS: &str = "(() => { const t = [...document.querySelectorAll('figure.figure svg text')]; \
+     if (!t.length) return null; \
+     return Math.min(...t.map(e => { const m = e.getScreenCTM(); return parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b); })); })()";
+
+/// Figure text stays legible: at least 10 CSS px on a phone and 12 px on a wide screen.
+#[test]
+fn figure_text_is_legible_on_a_phone_and_a_wide_screen() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    for page in [
+        "index.html",
+        "activation/activation-functions.html",
+        "cnn/depthwise-separable-convolution.html",
+        "optimization/momentum.html",
+    ] {
+        for (width, least) in [(390, 10.0), (1400, 12.0)] {
+            let tab = open_at(&session, env, page, width);
+            let smallest = eval(&tab, SMALLEST_FIGURE_TEXT_JS)
+                .as_f64()
+                .unwrap_or_else(|| panic!("{page} has no figure text"));
+            assert!(
+                smallest >= least - 0.01,
+                "{page} at {width} px: smallest figure text {smallest:.2} px (< {least})"
+            );
+        }
+    }
+}

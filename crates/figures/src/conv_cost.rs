@@ -31,12 +31,16 @@ impl Variant {
         }
     }
 
-    fn label(self, shape: &Shape) -> String {
-        match self {
-            Variant::Standard => "标准卷积".into(),
-            Variant::DepthwiseSeparable => "深度可分离卷积".into(),
-            Variant::Bottleneck => format!("1×1 瓶颈 (中间 {} 通道)", shape.mid),
-            Variant::Group => format!("分组卷积 (g = {})", shape.groups),
+    /// The legend label; a parameter that is `swept` has no single value, so the label names
+    /// the axis instead of the base shape's value.
+    fn label(self, shape: &Shape, swept: Option<Param>) -> String {
+        match (self, swept) {
+            (Variant::Standard, _) => "标准卷积".into(),
+            (Variant::DepthwiseSeparable, _) => "深度可分离卷积".into(),
+            (Variant::Bottleneck, Some(Param::Mid)) => "1×1 瓶颈 (中间通道数见横轴)".into(),
+            (Variant::Bottleneck, _) => format!("1×1 瓶颈 (中间 {} 通道)", shape.mid),
+            (Variant::Group, Some(Param::Groups)) => "分组卷积 (g 见横轴)".into(),
+            (Variant::Group, _) => format!("分组卷积 (g = {})", shape.groups),
         }
     }
 }
@@ -278,7 +282,11 @@ impl FigureKind for ConvCost {
 
     fn draw(data: &Data) -> Result<Drawn, FigureError> {
         let description = describe(data);
-        let labels: Vec<String> = data.variants.iter().map(|v| v.label(&data.base)).collect();
+        let labels: Vec<String> = data
+            .variants
+            .iter()
+            .map(|v| v.label(&data.base, data.param))
+            .collect();
         let all = data.table.iter().flatten().copied();
         let (lo, hi) = all.fold((f64::INFINITY, 0f64), |(l, h), v| (l.min(v), h.max(v)));
         let y = if data.log {
@@ -540,5 +548,15 @@ mod tests {
             Some("did you mean `depthwise-separable`?"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_swept_parameter_is_not_printed_as_the_base_value() {
+        let swept =
+            crate::render("kind: conv-cost\nvariants: [group]\nsweep: groups\nvalues: [1, 2, 4]\n").unwrap();
+        assert!(swept.svg.contains("分组卷积 (g 见横轴)"), "{}", swept.svg);
+        assert!(!swept.svg.contains("g = 1)"), "{}", swept.svg);
+        let fixed = crate::render("kind: conv-cost\ngroups: 4\nvariants: [group]\n").unwrap();
+        assert!(fixed.svg.contains("分组卷积 (g = 4)"), "{}", fixed.svg);
     }
 }

@@ -293,7 +293,7 @@ fn pooling(c: &Checks) -> Result<Data, FigureError> {
         inputs: vec![m.clone()],
         outputs: vec![out],
         fill,
-        what: format!("{name} {size}×{size}, 步幅 {stride}"),
+        what: format!("{name} {size}×{size}, 步长 {stride}"),
     })
 }
 
@@ -355,7 +355,7 @@ fn transposed_conv(c: &Checks) -> Result<Data, FigureError> {
         inputs: vec![vec![vec![1.0; w]; h]],
         outputs: vec![overlap(h, w, k, s)],
         fill: Fill::Value,
-        what: format!("转置卷积重叠次数 (kernel {k}, 步幅 {s})"),
+        what: format!("转置卷积重叠次数 (kernel {k}, 步长 {s})"),
     })
 }
 
@@ -583,6 +583,17 @@ mod tests {
 
     fn m(rows: &[&[f64]]) -> Mat {
         rows.iter().map(|r| r.to_vec()).collect()
+    }
+
+    #[test]
+    fn strides_use_the_glossary_term() {
+        for spec in [
+            "kind: grid\nop: max-pool\ninput: [[1, 2], [3, 4]]\n",
+            "kind: grid\nop: transposed-conv\nshape: [2, 2]\n",
+        ] {
+            let f = crate::render(spec).unwrap();
+            assert!(f.svg.contains("步长") && !f.svg.contains("步幅"), "{}", f.svg);
+        }
     }
 
     #[test]

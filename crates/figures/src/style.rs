@@ -261,13 +261,32 @@ fn finish(raw: &str, w: u32, h: u32, description: &str, overlay: &str) -> String
         .unwrap_or(0);
     let body_end = raw.rfind("</svg>").unwrap_or(raw.len()).max(body_start);
     let d = esc(description);
+    let body = raw[body_start..body_end].trim();
+    let natural = f64::from(w) / SCALE;
+    // The narrowest width at which the smallest text is still `PHONE_TEXT` / `WIDE_TEXT` CSS
+    // px; style.css keeps the figure at least that wide and lets it scroll sideways instead.
+    let smallest = smallest_font(body).min(smallest_font(overlay)) / SCALE;
+    let at = |px: f64| (natural * px / smallest).ceil();
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{d}" class="figmark-figure" font-family="{font}" style="max-width:{mw}px;height:auto"><title>{d}</title><desc>{d}</desc><rect x="0" y="0" width="{w}" height="{h}" rx="{r}" fill="#ffffff"/>{body}{overlay}</svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{d}" class="figmark-figure" font-family="{font}" style="--fig-phone:{phone}px;--fig-wide:{wide}px;max-width:{mw}px;height:auto"><title>{d}</title><desc>{d}</desc><rect x="0" y="0" width="{w}" height="{h}" rx="{r}" fill="#ffffff"/>{body}{overlay}</svg>"##,
         font = esc(FONT),
-        mw = (f64::from(w) / SCALE).round(),
+        mw = at(WIDE_TEXT).max(natural.round()),
+        phone = at(PHONE_TEXT),
+        wide = at(WIDE_TEXT),
         r = px(8.0),
-        body = raw[body_start..body_end].trim(),
     )
+}
+
+/// The smallest legible text, in CSS px, on a phone and on a wide screen.
+const PHONE_TEXT: f64 = 10.0;
+const WIDE_TEXT: f64 = 12.0;
+
+/// The smallest `font-size` attribute in `svg`, in backend pixels (infinite when none).
+fn smallest_font(svg: &str) -> f64 {
+    svg.split("font-size=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse::<f64>().ok())
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// Axes for a standard chart.
