@@ -298,7 +298,8 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
                 let s = if s.is_empty() { "tag".to_string() } else { s };
                 (format!("tags/{s}.html"), Vec::new())
             });
-            if !entry.1.contains(&i) {
+            // Pages come in reading order: a page that lists a tag twice is the last one.
+            if entry.1.last() != Some(&i) {
                 entry.1.push(i);
             }
         }

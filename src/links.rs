@@ -60,7 +60,9 @@ pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagn
                         diagnostics.push(anchor_error(error, &link.dest, anchor, &rendered[j]));
                         continue;
                     }
-                    if j != i && !link.is_image && backlinks[j].iter().all(|b| b.from != i) {
+                    // Pages are checked in order, so a page already listed as linking here is the last one:
+                    // looking further back made one popular page quadratic.
+                    if j != i && !link.is_image && backlinks[j].last().is_none_or(|b| b.from != i) {
                         backlinks[j].push(Backlink { from: i, sentence: link.sentence.clone() });
                     }
                 }
