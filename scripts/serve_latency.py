@@ -30,7 +30,6 @@ def main():
     )
     try:
         port = wait_for_port(server)
-        events = open_events(port)
         with open(note, encoding="utf-8") as f:
             original = f.read()
         latencies = []
@@ -39,6 +38,8 @@ def main():
                 marker = f"延迟测量 {i} {time.time_ns()}"
                 # Spaced out as a person's saves are, so that each edit is rebuilt on its own.
                 time.sleep(0.3)
+                # The server ends a stream once it has told it to reload, as the tab reloads.
+                events = open_events(port)
                 start = time.perf_counter()
                 with open(note, "a", encoding="utf-8") as f:
                     f.write(f"\n{marker}\n")
@@ -72,7 +73,12 @@ def open_events(port):
     events = socket.create_connection(("127.0.0.1", port))
     events.sendall(b"GET /__figmark/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     events.settimeout(30)
-    return events.makefile("rb")
+    stream = events.makefile("rb")
+    # Once the response head is read, the server counts this stream as listening.
+    for line in stream:
+        if line in (b"\r\n", b"\n"):
+            return stream
+    sys.exit("the event stream closed before it started")
 
 
 def wait_for_reload(events):
