@@ -810,11 +810,7 @@ fn pages_server(site: &'static Path) -> String {
                 .split('?')
                 .next()
                 .unwrap_or("/");
-            let rel = path.strip_prefix("/figmark/").map(|p| {
-                percent_encoding::percent_decode_str(p)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            });
+            let rel = path.strip_prefix("/figmark/").map(common::decode);
             let file = rel
                 .map(|r| {
                     if r.is_empty() || r.ends_with('/') {
@@ -884,21 +880,21 @@ fn the_404_page_works_under_a_sub_path_and_from_disk() {
         } else {
             rel.to_string()
         };
-        assert!(env.site.join(decode(&rel)).is_file(), "{href} leads nowhere");
+        assert!(
+            env.site.join(common::decode(&rel)).is_file(),
+            "{href} leads nowhere"
+        );
     }
     let offline = open(&session, env, "404.html");
     for href in check(&offline, "from disk") {
         let rel = href
             .strip_prefix(&url(env, ""))
             .unwrap_or_else(|| panic!("{href} leaves the site"));
-        assert!(env.site.join(decode(rel)).is_file(), "{href} leads nowhere");
+        assert!(
+            env.site.join(common::decode(rel)).is_file(),
+            "{href} leads nowhere"
+        );
     }
-}
-
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// Snippets show formulas as a reader sees them, never their TeX (`\prod`, `\frac`).

@@ -51,7 +51,8 @@ mod tests {
     use super::*;
 
     fn html(markdown: &str) -> String {
-        let events = pulldown_cmark::Parser::new_ext(markdown, super::super::options()).into_offset_iter();
+        let events =
+            pulldown_cmark::Parser::new_ext(markdown, crate::content::markdown_options()).into_offset_iter();
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, shortcodes(events).map(|(e, _)| e));
         html

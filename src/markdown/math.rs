@@ -230,9 +230,10 @@ mod tests {
     fn with_site_macros(source: &str, site_macros: &[Macro]) -> (String, Vec<Diagnostic>) {
         let index = LineIndex::new(source);
         let mut diagnostics = Vec::new();
-        let events: Vec<_> =
-            fenced(pulldown_cmark::Parser::new_ext(source, super::super::options()).into_offset_iter())
-                .collect();
+        let events: Vec<_> = fenced(
+            pulldown_cmark::Parser::new_ext(source, crate::content::markdown_options()).into_offset_iter(),
+        )
+        .collect();
         let formulas = Formulas::prepare(
             &events,
             source,

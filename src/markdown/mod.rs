@@ -20,7 +20,7 @@ pub(crate) mod text;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use pulldown_cmark::{Options, Parser, TextMergeWithOffset};
+use pulldown_cmark::{Parser, TextMergeWithOffset};
 
 use crate::content::Page;
 use crate::diagnostics::{Diagnostic, LineIndex};
@@ -41,10 +41,6 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// The body as a part of the print edition, when asked for.
     pub edition_html: Option<Arc<str>>,
-}
-
-pub fn options() -> Options {
-    crate::content::markdown_options()
 }
 
 /// Renders one page's body, for the site and as its part of the print edition. `section_dirs`
@@ -69,7 +65,9 @@ pub fn render(
     let mut figure_diags = Vec::new();
     let mut code_diags = Vec::new();
     let mut nesting_diags = Vec::new();
-    let events = TextMergeWithOffset::new(Parser::new_ext(page.body(), options()).into_offset_iter());
+    let events = TextMergeWithOffset::new(
+        Parser::new_ext(page.body(), crate::content::markdown_options()).into_offset_iter(),
+    );
     let events = nesting::check(events, &file, line_of, &mut nesting_diags);
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
     let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
