@@ -79,14 +79,16 @@ pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan,
         return Err(failed(diagnostics));
     };
     diagnostics.extend(limits::check_notes(&site));
-    let rendered = render(&site, memo);
+    let mut rendered = render(&site, memo);
     diagnostics.extend(rendered.pages.iter().flat_map(|r| r.diagnostics.iter().cloned()));
-    let (found, backlinks) = links::check(root, &site, &rendered.pages);
-    diagnostics.extend(found);
+    let checked = links::check(root, &site, &rendered.pages);
+    diagnostics.extend(checked.diagnostics);
+    let backlinks = checked.backlinks;
     if site.config.lenient {
         for d in &mut diagnostics {
             d.severity = Severity::Warning;
         }
+        mark_broken(&mut rendered, &checked.broken, memo);
     }
     let Some(templates) = templates.filter(|_| !has_errors(&diagnostics)) else {
         return Err(failed(diagnostics));
@@ -156,6 +158,16 @@ fn render(site: &Site, memo: &mut Memo) -> Renders {
         })
     });
     Renders { pages, keys, fresh }
+}
+
+/// Lenient builds: each page's links that lead nowhere are marked (`links::mark`), and its
+/// rendering is kept under a key that says which, so a layout made before a link broke is not
+/// reused.
+fn mark_broken(rendered: &mut Renders, broken: &[Vec<usize>], memo: &Memo) {
+    for (i, links) in broken.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+        rendered.pages[i] = Arc::new(links::mark(&rendered.pages[i], links));
+        rendered.keys[i] = memo.key((rendered.keys[i], links));
+    }
 }
 
 /// The threads that render markdown. Their stacks are large: the math parser recurses once per

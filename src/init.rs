@@ -93,8 +93,16 @@ mod tests {
             .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
+        let uncommented = uncommented.replace("# [", "[");
         let config = crate::config::Config::parse(&uncommented).unwrap();
         assert!(config.content_dir.is_some() && config.repo_url.is_some());
+        assert_eq!(config.math.macros.len(), 2);
+        assert_eq!(config.strings.len(), 1);
+        assert_eq!(
+            config.limits,
+            crate::config::Limits::default(),
+            "the defaults are shown"
+        );
         for key in [
             "title",
             "description",

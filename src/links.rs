@@ -1,7 +1,7 @@
 //! Cross-link stage: checks every recorded link and anchor against the rendered site (never by
 //! re-reading files) and gathers backlinks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -10,6 +10,9 @@ use crate::diagnostics::{Diagnostic, LineIndex, nearest};
 use crate::markdown::{Rendered, Target};
 use crate::urls;
 
+mod mark;
+pub use mark::mark;
+
 /// A page that links here, with the sentence the link sits in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backlink {
@@ -17,20 +20,33 @@ pub struct Backlink {
     pub sentence: String,
 }
 
-/// Checks links of every page; returns the problems and, per page, the pages linking to it.
-pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagnostic>, Vec<Vec<Backlink>>) {
+/// What the link check found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Per page, the pages linking to it.
+    pub backlinks: Vec<Vec<Backlink>>,
+    /// Per page, the indices (in its `links`) of links that lead nowhere on the site: a missing
+    /// page or file, or a path outside it. A broken anchor still reaches its page.
+    pub broken: Vec<Vec<usize>>,
+}
+
+/// Checks links of every page.
+pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> Checked {
     let by_rel: HashMap<&str, usize> = site
         .pages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.rel.as_str(), i))
         .collect();
+    let assets: HashSet<&str> = site.assets.iter().map(String::as_str).collect();
     let mut diagnostics = Vec::new();
     let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); site.pages.len()];
+    let mut broken: Vec<Vec<usize>> = vec![Vec::new(); site.pages.len()];
     for (i, (page, out)) in site.pages.iter().zip(rendered).enumerate() {
         // Most pages have no problem: the line index is made only for one that has.
         let index = std::cell::OnceCell::new();
-        for link in &out.links {
+        for (k, link) in out.links.iter().enumerate() {
             let error = |msg: String| {
                 let (line, col) = index
                     .get_or_init(|| LineIndex::new(&page.source))
@@ -46,11 +62,16 @@ pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagn
                 }
                 Target::Page { rel, anchor } => {
                     let Some(&j) = by_rel.get(rel.as_str()) else {
-                        let mut d = error(format!("broken link `{}`: no page {}", link.dest, site.display(rel)));
+                        let mut d = error(format!(
+                            "broken link `{}`: no page {}",
+                            link.dest,
+                            site.display(rel)
+                        ));
                         if let Some(near) = nearest(rel, by_rel.keys().copied()) {
                             d = d.with_hint(format!("did you mean `{}`?", urls::relative(&page.rel, near)));
                         }
                         diagnostics.push(d);
+                        broken[i].push(k);
                         continue;
                     };
                     if let Some(anchor) = anchor
@@ -63,14 +84,17 @@ pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagn
                     // Pages are checked in order, so a page already listed as linking here is the last one:
                     // looking further back made one popular page quadratic.
                     if j != i && !link.is_image && backlinks[j].last().is_none_or(|b| b.from != i) {
-                        backlinks[j].push(Backlink { from: i, sentence: link.sentence.clone() });
+                        backlinks[j].push(Backlink {
+                            from: i,
+                            sentence: link.sentence.clone(),
+                        });
                     }
                 }
                 Target::Asset { rel, from_static } => {
                     let (file, known) = if *from_static {
                         (format!("static/{rel}"), root.join("static").join(rel).is_file())
                     } else {
-                        (site.display(rel), site.assets.iter().any(|a| a == rel))
+                        (site.display(rel), assets.contains(rel.as_str()))
                     };
                     if !known {
                         let what = if link.is_image { "image" } else { "file" };
@@ -79,20 +103,31 @@ pub fn check(root: &Path, site: &Site, rendered: &[Arc<Rendered>]) -> (Vec<Diagn
                             d = d.with_hint(format!("did you mean `{}`?", urls::relative(&page.rel, near)));
                         }
                         diagnostics.push(d);
+                        broken[i].push(k);
                     }
                 }
-                Target::Escapes => diagnostics.push(
-                    error(format!("link `{}` leaves the content folder", link.dest))
-                        .with_hint("link only to notes and files under content/ or static/"),
-                ),
-                Target::RootAbsolute => diagnostics.push(
-                    error(format!("link `{}` starts with `/`", link.dest))
-                        .with_hint("write a path relative to this file so it works on GitHub, offline and under any sub-path"),
-                ),
+                Target::Escapes => {
+                    diagnostics.push(
+                        error(format!("link `{}` leaves the content folder", link.dest))
+                            .with_hint("link only to notes and files under content/ or static/"),
+                    );
+                    broken[i].push(k);
+                }
+                Target::RootAbsolute => {
+                    diagnostics.push(
+                        error(format!("link `{}` starts with `/`", link.dest))
+                            .with_hint("write a path relative to this file so it works on GitHub, offline and under any sub-path"),
+                    );
+                    broken[i].push(k);
+                }
             }
         }
     }
-    (diagnostics, backlinks)
+    Checked {
+        diagnostics,
+        backlinks,
+        broken,
+    }
 }
 
 fn has_anchor(page: &Rendered, anchor: &str) -> bool {

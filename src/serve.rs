@@ -23,7 +23,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, Tc
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::build::{self, Plan, STATIC_DIR};
 use crate::config;
-use crate::content::CONTENT_DIR;
+use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::memo::Memo;
 use crate::output::Contents;
@@ -162,11 +162,11 @@ impl Server {
             options: Options { addr, ..options },
         });
         // Watching starts first, so that no change made during the first build goes unseen.
-        let (watcher, watched, rx) = watch(root)?;
+        let (watched, rx) = watch(root)?;
         let mut cache = Memo::default();
         rebuild(root, &mut cache, &shared, &report);
 
-        let mut threads = vec![spawn_builder(root, watcher, watched, rx, cache, &shared, report)];
+        let mut threads = vec![spawn_builder(root, watched, rx, cache, &shared, report)];
         let (queue, waiting) = mpsc::sync_channel::<TcpStream>(QUEUE);
         let waiting = Arc::new(Mutex::new(waiting));
         threads.extend((0..WORKERS).map(|_| spawn_worker(&waiting, &shared)));
@@ -205,29 +205,79 @@ impl Drop for Server {
     }
 }
 
-/// A watcher of the site's root and of each source folder there, and the channel it reports on.
-fn watch(root: &Path) -> io::Result<(RecommendedWatcher, HashSet<&'static str>, mpsc::Receiver<Seen>)> {
+/// What the server watches: the site's root, and each source folder in it (the content folder,
+/// `templates/`, `static/`) once it exists. The content folder is found as a build finds it
+/// (`content/`, `docs/`, `content_dir`, or the root itself for a folder of notes), and looked
+/// for again before each rebuild, since it may be made or named later.
+struct Watched {
+    watcher: RecommendedWatcher,
+    /// Each folder watched, and whether recursively.
+    folders: HashSet<(PathBuf, bool)>,
+    /// The content folder relative to the root ("" for the root), which the watcher's events
+    /// are told apart by.
+    content: Arc<RwLock<String>>,
+}
+
+/// Starts watching the site at `root`; the channel reports what each change means.
+fn watch(root: &Path) -> io::Result<(Watched, mpsc::Receiver<Seen>)> {
     let (tx, rx) = mpsc::channel::<Seen>();
     let watched_root = root.to_path_buf();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Some(seen) = Seen::from_event(&watched_root, event) {
+    let content = Arc::new(RwLock::new(content_dir(root)));
+    let seen_content = content.clone();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let content = seen_content.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(seen) = Seen::from_event(&watched_root, &content, event) {
             tx.send(seen).ok();
         }
     })
     .map_err(io::Error::other)?;
-    watcher
-        .watch(root, RecursiveMode::NonRecursive)
-        .map_err(io::Error::other)?;
-    let mut watched = HashSet::new();
-    watch_sources(&mut watcher, root, &mut watched)?;
-    Ok((watcher, watched, rx))
+    let mut watched = Watched {
+        watcher,
+        folders: HashSet::new(),
+        content,
+    };
+    watched.watch_sources(root)?;
+    Ok((watched, rx))
+}
+
+/// The content folder as the next build will find it, relative to `root`.
+fn content_dir(root: &Path) -> String {
+    let config = config::Config::load(root).unwrap_or_default();
+    content::content_folder(root, &config).1
+}
+
+impl Watched {
+    /// Watches the root (recursively when it is the content folder) and each source folder that
+    /// exists and is not watched yet.
+    fn watch_sources(&mut self, root: &Path) -> io::Result<()> {
+        let content = content_dir(root);
+        let mut folders = vec![(root.to_path_buf(), content.is_empty())];
+        for dir in [content.as_str(), TEMPLATE_DIR, STATIC_DIR] {
+            if !dir.is_empty() && root.join(dir).is_dir() {
+                folders.push((root.join(dir), true));
+            }
+        }
+        for (folder, recursive) in folders {
+            if self.folders.contains(&(folder.clone(), recursive)) {
+                continue;
+            }
+            let mode = if recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            self.watcher.watch(&folder, mode).map_err(io::Error::other)?;
+            self.folders.insert((folder, recursive));
+        }
+        *self.content.write().unwrap_or_else(|e| e.into_inner()) = content;
+        Ok(())
+    }
 }
 
 /// The thread that rebuilds after each change the watcher reports.
 fn spawn_builder(
     root: &Path,
-    mut watcher: RecommendedWatcher,
-    mut watched: HashSet<&'static str>,
+    mut watched: Watched,
     rx: mpsc::Receiver<Seen>,
     mut cache: Memo,
     shared: &Arc<Shared>,
@@ -254,7 +304,7 @@ fn spawn_builder(
             cache.watched(edited);
             // A source folder made since the start is watched from now on; its files are in
             // this build, since the root's watch saw it made.
-            if let Err(e) = watch_sources(&mut watcher, &root, &mut watched) {
+            if let Err(e) = watched.watch_sources(&root) {
                 eprintln!("figmark: cannot watch a source folder: {e}");
             }
             rebuild(&root, &mut cache, &shared, &report);
@@ -301,23 +351,6 @@ fn spawn_acceptor(
     })
 }
 
-/// Watches each source folder (content, templates, static) that exists and is not watched yet.
-fn watch_sources(
-    watcher: &mut RecommendedWatcher,
-    root: &Path,
-    watched: &mut HashSet<&str>,
-) -> io::Result<()> {
-    for dir in [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR] {
-        if !watched.contains(dir) && root.join(dir).is_dir() {
-            watcher
-                .watch(&root.join(dir), RecursiveMode::Recursive)
-                .map_err(io::Error::other)?;
-            watched.insert(dir);
-        }
-    }
-    Ok(())
-}
-
 /// What a watcher event means for the next build.
 enum Seen {
     /// Sources changed, and under `content/` only these files' contents (by path under
@@ -330,7 +363,8 @@ enum Seen {
 impl Seen {
     /// `None` for an event that changes no source: a read (the build's own included), or a
     /// change outside the site's sources (the output folder, editor files in the root).
-    fn from_event(root: &Path, event: notify::Result<notify::Event>) -> Option<Seen> {
+    /// `content` is the content folder relative to `root` ("" for the root itself).
+    fn from_event(root: &Path, content: &str, event: notify::Result<notify::Event>) -> Option<Seen> {
         let Ok(event) = event else {
             return Some(Seen::Unknown);
         };
@@ -341,7 +375,7 @@ impl Seen {
             .paths
             .iter()
             .filter_map(|p| site_rel(root, p))
-            .filter(|rel| is_source_rel(rel))
+            .filter(|rel| is_source_rel(rel, content))
             .collect();
         if sources.is_empty() {
             return None;
@@ -352,7 +386,7 @@ impl Seen {
         );
         let mut edited = Vec::new();
         for rel in &sources {
-            let Ok(in_content) = rel.strip_prefix(CONTENT_DIR) else {
+            let Some(in_content) = in_content(rel, content) else {
                 continue;
             };
             match in_content.to_str() {
@@ -374,13 +408,30 @@ fn site_rel(root: &Path, path: &Path) -> Option<PathBuf> {
     path.strip_prefix(root).ok().map(Path::to_path_buf)
 }
 
-fn is_source_rel(rel: &Path) -> bool {
+/// Whether a change at `rel` (from the root) may change the site.
+fn is_source_rel(rel: &Path, content: &str) -> bool {
     let mut parts = rel.components();
     match parts.next().and_then(|c| c.as_os_str().to_str()) {
         Some(config::FILE_NAME) => parts.next().is_none(),
-        Some(dir) => [CONTENT_DIR, TEMPLATE_DIR, STATIC_DIR].contains(&dir),
+        Some(dir) if [TEMPLATE_DIR, STATIC_DIR].contains(&dir) => true,
+        Some(_) => in_content(rel, content).is_some(),
         None => false,
     }
+}
+
+/// `rel` (from the root) as a path in the content folder `content`. When the root is the content
+/// folder, hidden paths and the folders a build leaves out by name (`target/`, `node_modules/`,
+/// the default output `public/`) are not in it: an editor's swap file or a `figmark build` run
+/// beside the server does not rebuild.
+fn in_content<'r>(rel: &'r Path, content: &str) -> Option<&'r Path> {
+    if !content.is_empty() {
+        return rel.strip_prefix(content).ok();
+    }
+    let skipped = |part: &str| part.starts_with('.') || ["target", "node_modules", "public"].contains(&part);
+    let outside = rel
+        .components()
+        .any(|c| c.as_os_str().to_str().is_none_or(skipped));
+    (!outside).then_some(rel)
 }
 
 fn rebuild(root: &Path, cache: &mut Memo, shared: &Shared, report: &dyn Fn(Report)) {
@@ -912,6 +963,7 @@ mod tests {
     fn seen(kind: EventKind, path: &str) -> Option<Seen> {
         Seen::from_event(
             Path::new("/site"),
+            "content",
             Ok(notify::Event::new(kind).add_path(PathBuf::from(path))),
         )
     }
@@ -932,6 +984,25 @@ mod tests {
             "/elsewhere/content/a.md",
         ] {
             assert!(seen(write, path).is_none(), "{path}");
+        }
+        // A folder of notes is its own content folder; what a build leaves out is not watched.
+        let in_root = |path: &str| {
+            Seen::from_event(
+                Path::new("/site"),
+                "",
+                Ok(notify::Event::new(write).add_path(PathBuf::from(path))),
+            )
+        };
+        assert!(
+            matches!(in_root("/site/ch02_基础/a b.md"), Some(Seen::Edited(p)) if p == ["ch02_基础/a b.md"])
+        );
+        for path in [
+            "/site/.git/index",
+            "/site/public/a.html",
+            "/site/ch02/.a.md.swp",
+            "/site/target/x",
+        ] {
+            assert!(in_root(path).is_none(), "{path}");
         }
         let read = EventKind::Access(notify::event::AccessKind::Read);
         assert!(seen(read, "/site/content/a.md").is_none());
@@ -957,7 +1028,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            Seen::from_event(Path::new("/site"), Err(notify::Error::generic("lost"))),
+            Seen::from_event(Path::new("/site"), "content", Err(notify::Error::generic("lost"))),
             Some(Seen::Unknown)
         ));
     }

@@ -205,7 +205,7 @@ fn lenient_builds_a_site_despite_problems_and_check_still_fails() {
     let note = root.join("docs/chapter_2/sgd.md");
     fs::write(
         &note,
-        "# SGD\n\nSee [gone](gone.md).\n\n![a plot](img/none.png)\n",
+        "# SGD\n\nSee [gone](gone.md) and [kept](../README.md).\n\n![a plot](img/none.png)\n\n$\\frobnicate{x} < 1$\n",
     )
     .unwrap();
     let out = tmp.path().join("public");
@@ -226,6 +226,7 @@ fn lenient_builds_a_site_despite_problems_and_check_still_fails() {
     for (line, what) in [
         (3, "no page docs/chapter_2/gone.md"),
         (5, "no file docs/chapter_2/img/none.png"),
+        (7, "unknown command `\\frobnicate`"),
     ] {
         assert!(
             plan.warnings
@@ -236,7 +237,26 @@ fn lenient_builds_a_site_despite_problems_and_check_still_fails() {
             "{what} on line {line}: {warnings:?}"
         );
     }
-    assert!(read(&out, "chapter_2/sgd.html").contains("See"));
+    // What could not be made is marked on the page, and what could is left as it was.
+    let page = read(&out, "chapter_2/sgd.html");
+    assert!(
+        page.contains(r#"See <span class="broken-link">gone</span> and <a href="../index.html">kept</a>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<span class="missing-image" role="img" aria-label="a plot">a plot</span>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<code class="math-error">\frobnicate{x} &lt; 1</code>"#),
+        "{page}"
+    );
+    assert!(
+        !page.contains("gone.html") && !page.contains("none.png"),
+        "{page}"
+    );
+    let edition = read(&out, "print.html");
+    assert!(edition.contains(r#"<span class="broken-link">gone</span>"#) && !edition.contains("gone.html"));
 
     fs::write(root.join("site.toml"), "lenient = true\n").unwrap();
     assert!(

@@ -946,3 +946,69 @@ fn figure_text_is_legible_on_a_phone_and_a_wide_screen() {
         }
     }
 }
+
+/// The site `figmark init` writes, read as a newcomer first sees it over `file://`: its figure
+/// and formula have a size, its cross-links reach pages that exist and search finds the note. A
+/// lenient note beside it shows what could not be made, marked where it is.
+#[test]
+fn the_init_site_works_from_disk() {
+    let Some(env) = env() else { return };
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-init");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let root = scratch.join("site");
+    figmark::init::init(&root).expect("init writes the site");
+    std::fs::write(
+        root.join("content/notes/adopted.md"),
+        "# Adopted\n\nSee [a lost note](lost.md).\n\n![a lost plot](img/lost.png)\n\n$\\frobnicate{x}$\n",
+    )
+    .unwrap();
+    let out = root.join("public");
+    figmark::build::build_with(&root, &out, figmark::build::Lenient::Yes)
+        .unwrap_or_else(|d| panic!("the init site does not build: {d:?}"));
+    let session = env.launch();
+    let tab = session.browser.new_tab().expect("a new tab");
+    let page = |rel: &str| format!("file://{}/{rel}", out.display());
+    tab.navigate_to(&page("notes/first-note.html")).expect("navigate");
+    tab.wait_until_navigated().expect("page loads");
+    let sized = "(s) => { const r = document.querySelector(s)?.getBoundingClientRect(); return !!r && r.width > 20 && r.height > 10; }";
+    for what in ["figure.figure svg", "math[display=block]"] {
+        assert_eq!(
+            eval(&tab, &format!("({sized})('{what}')")),
+            Value::Bool(true),
+            "{what} has a size"
+        );
+    }
+    let links: Vec<String> = serde_json::from_value(eval(
+        &tab,
+        "[...document.querySelectorAll('main article a[href]')].map(a => a.href).filter(h => h.startsWith('file:'))",
+    ))
+    .unwrap();
+    assert!(links.len() >= 2, "{links:?}");
+    for link in &links {
+        let path = common::decode(link.trim_start_matches("file://").split('#').next().unwrap());
+        assert!(Path::new(&path).is_file(), "{link} reaches a file");
+    }
+    let hrefs = search(&tab, "sigmoid");
+    assert!(
+        hrefs.iter().any(|h| h.contains("notes/first-note.html")),
+        "{hrefs:?}"
+    );
+
+    tab.navigate_to(&page("notes/adopted.html")).expect("navigate");
+    tab.wait_until_navigated().expect("page loads");
+    let marks: Vec<String> = serde_json::from_value(eval(
+        &tab,
+        "[...document.querySelectorAll('.broken-link, .missing-image, .math-error')].map(e => \
+         e.className + ':' + e.textContent + ':' + (e.getBoundingClientRect().width > 0) + ':' + getComputedStyle(e).borderStyle + getComputedStyle(e).textDecorationStyle)",
+    ))
+    .unwrap();
+    assert_eq!(
+        marks,
+        [
+            "broken-link:a lost note:true:nonewavy",
+            "missing-image:a lost plot:true:dashedsolid",
+            "math-error:\\frobnicate{x}:true:dashedsolid",
+        ],
+        "each problem is marked where it is"
+    );
+}

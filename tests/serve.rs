@@ -109,6 +109,37 @@ fn an_edit_is_rebuilt_and_a_broken_edit_keeps_the_last_good_page() {
     assert_eq!(get(addr, "/__figmark/status").2, "ok\n");
 }
 
+/// A folder of notes written for GitHub (no `site.toml`, no `content/`) is served and reloaded
+/// like a figmark site: its root is the content folder the server watches, and a `docs/` made
+/// later becomes it.
+#[test]
+fn a_folder_of_notes_is_watched_where_its_notes_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("README.md"), "# 笔记\n\n见 [第二章](ch02_基础/)。\n");
+    let note = root.join("ch02_基础/README.md");
+    write(&note, "# 第二章\n\n第一版正文。\n");
+    let server = start(root);
+    let addr = server.addr();
+    assert!(get(addr, "/ch02_基础/index.html").2.contains("第一版正文"));
+    write(&note, "# 第二章\n\n第二版正文。\n");
+    poll("the edited note", || {
+        get(addr, "/ch02_基础/index.html").2.contains("第二版正文")
+    });
+    write(&root.join("ch03 (新)/a.md"), "# 新章\n\n新建的笔记。\n");
+    poll("a note in a new folder", || {
+        get(addr, "/ch03%20(新)/a.html").2.contains("新建的笔记")
+    });
+    write(&root.join("docs/README.md"), "# 文档\n\n文档首页。\n");
+    poll("docs/ as the content folder", || {
+        get(addr, "/index.html").2.contains("文档首页")
+    });
+    write(&root.join("docs/b.md"), "# 乙\n\n第一版。\n");
+    poll("a note in docs/", || get(addr, "/b.html").2.contains("第一版"));
+    write(&root.join("docs/b.md"), "# 乙\n\n第二版。\n");
+    poll("an edit in docs/", || get(addr, "/b.html").2.contains("第二版"));
+}
+
 /// Every file's time set an hour back, so that the server's cache trusts it when unchanged.
 fn age(root: &Path) {
     let old = std::time::SystemTime::now() - Duration::from_secs(3600);

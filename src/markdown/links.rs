@@ -14,6 +14,9 @@ pub struct Link {
     /// The destination as written.
     pub dest: String,
     pub target: Target,
+    /// The URL written for it on the site page, and in the print edition.
+    pub href: String,
+    pub edition_href: String,
     pub is_image: bool,
     /// Byte offset of the link in the page source.
     pub offset: usize,
@@ -80,6 +83,8 @@ fn record<'a>(
     links.push(Link {
         dest: dest.to_string(),
         target,
+        href: new.clone(),
+        edition_href: String::new(),
         is_image,
         offset,
         sentence: String::new(),

@@ -83,7 +83,8 @@ struct Pending<'e> {
 
 impl Formulas {
     /// Converts every math event; an error is a diagnostic at its line and column, and the
-    /// formula renders as nothing. `site_macros` come from `site.toml`; `line_col` maps a body
+    /// formula shows its TeX in a marked box (seen only when the site is lenient: otherwise the
+    /// error stops the build). `site_macros` come from `site.toml`; `line_col` maps a body
     /// offset to the file's line and column.
     pub fn prepare(
         events: &[(Event, Range<usize>)],
@@ -99,6 +100,7 @@ impl Formulas {
             .chain(site_macros.iter().cloned())
             .collect();
         let mut pending = Vec::new();
+        let mut failed = Vec::new();
         let error = |origin: usize, offset: usize, message: String, formula: &str| {
             let (line, col) = line_col(origin + offset);
             Diagnostic::error(file, line, col, format!("math: {message}"))
@@ -128,10 +130,16 @@ impl Formulas {
                     rewritten,
                     origin,
                 }),
-                Err(e) => diagnostics.push(error(origin, e.offset, e.message, formula)),
+                Err(e) => {
+                    diagnostics.push(error(origin, e.offset, e.message, formula));
+                    failed.push((range.start, formula, display));
+                }
             }
         }
-        let mut mathml = HashMap::new();
+        let mut mathml: HashMap<usize, String> = failed
+            .into_iter()
+            .map(|(start, formula, display)| (start, tex_box(formula, display)))
+            .collect();
         if pending.is_empty() {
             return Self { mathml };
         }
@@ -147,6 +155,7 @@ impl Formulas {
                 let site = (BUILTIN_MACROS.len()..BUILTIN_MACROS.len() + site_macros.len()).contains(&index);
                 let file = if site { crate::config::FILE_NAME } else { file };
                 diagnostics.push(Diagnostic::error(file, 0, 0, message).with_hint(definition));
+                mathml.extend(pending.iter().map(|p| (p.start, tex_box(p.formula, p.display))));
                 return Self { mathml };
             }
         };
@@ -171,11 +180,25 @@ impl Formulas {
                     let formula = body.get(p.origin..).unwrap_or_default();
                     let message = message(&e.error_message(), formula.get(offset..).unwrap_or_default());
                     diagnostics.push(error(p.origin, offset, message, p.formula));
+                    mathml.insert(p.start, tex_box(p.formula, p.display));
                 }
             }
         }
         Self { mathml }
     }
+}
+
+/// A formula that cannot render, as its TeX in a marked box, so a lenient site still shows what
+/// the author wrote.
+fn tex_box(formula: &str, display: bool) -> String {
+    let class = if display {
+        "math-error display"
+    } else {
+        "math-error"
+    };
+    let mut tex = String::new();
+    pulldown_cmark_escape::escape_html_body_text(&mut tex, formula.trim()).ok();
+    format!(r#"<code class="{class}">{tex}</code>"#)
 }
 
 /// math-core's message, with the command named as the author wrote it.
@@ -331,7 +354,8 @@ mod tests {
 
     #[test]
     fn unknown_command_names_itself_and_its_column() {
-        let (_, diagnostics) = page("第一行\n\n文字 $a + \\frobnicate{b}$\n");
+        let (html, diagnostics) = page("第一行\n\n文字 $a + \\frobnicate{b}$\n");
+        assert_eq!(html, r#"<code class="math-error">a + \frobnicate{b}</code>"#);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         let d = &diagnostics[0];
         assert_eq!((d.line, d.col), (3, 9), "{d:?}");
@@ -351,7 +375,10 @@ mod tests {
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         assert_eq!((diagnostics[0].line, diagnostics[0].col), (3, 3 + MAX_DEPTH));
         assert!(diagnostics[0].message.contains("256"), "{diagnostics:?}");
-        assert!(html.is_empty());
+        assert!(
+            html.starts_with(r#"<code class="math-error display">{{{"#),
+            "{html}"
+        );
     }
 
     #[test]

@@ -100,6 +100,9 @@ pub fn render(
     );
     out.edition_html = Some(part.html.into());
     write(events.into_iter(), &cx(&OnSite), unsafe_html, &mut out, &formulas);
+    for (link, in_edition) in out.links.iter_mut().zip(part.links) {
+        link.edition_href = in_edition.href;
+    }
     out.diagnostics.extend(nesting_diags);
     out.diagnostics.extend(fence_diags);
     out.diagnostics.extend(figure_diags);

@@ -500,6 +500,8 @@ impl Linker<'_> {
         self.links.push(Link {
             dest: dest.to_string(),
             target,
+            href: new.clone(),
+            edition_href: String::new(),
             is_image,
             offset,
             sentence: String::new(),
