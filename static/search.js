@@ -131,9 +131,9 @@
 
   // The chunks of one word list (`letter` w or b, first entries `firsts`) that may hold a word
   // one edit from `key`: one edit leaves the first or the last half of a word as it was, so the
-  // word shares at least `half` characters with `key` spelt forwards or backwards. Of the
-  // chunks holding words that start like `key`, the one where `key` sorts and its neighbours,
-  // up to WORD_CHUNKS.
+  // word starts with the first half of `key` spelt forwards or backwards (two characters at
+  // least). Of the chunks holding words that start so, the one where `key` sorts and its
+  // neighbours, up to WORD_CHUNKS.
   function listChunks(firsts, letter, key) {
     if (!firsts.length) return [];
     var chars = Array.from(key);

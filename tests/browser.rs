@@ -562,8 +562,9 @@ fn large_site() -> &'static Path {
     })
 }
 
-/// Over `file://` on 2,000 notes: a word only one note holds finds that note, and a query typed
-/// a key at a time, with every prefix searched on the way, loads at most 500 KB of scripts.
+/// Over `file://` on 2,000 notes: a word only one note holds finds that note, so does that
+/// word with a typo (among the notes of the other words one edit away), and a query typed a
+/// key at a time, with every prefix searched on the way, loads at most 500 KB of scripts.
 #[test]
 fn large_site_finds_a_unique_word_loading_little() {
     let Some(env) = env() else { return };
@@ -571,6 +572,7 @@ fn large_site_finds_a_unique_word_loading_little() {
     let session = env.launch();
     for (query, note) in [
         (common::unique_word(1234), Some(1234)),
+        (format!("{}e", common::unique_word(1234)), Some(1234)),
         ("卷积 参数 gradient".into(), None),
     ] {
         let tab = session.browser.new_tab().expect("a new tab");
@@ -580,8 +582,10 @@ fn large_site_finds_a_unique_word_loading_little() {
         let hrefs = search(&tab, &query);
         if let Some(i) = note {
             let expected = format!("file://{}/{}", site.display(), common::note_path(i).1);
-            assert_eq!(hrefs.len(), 1, "{query}: {hrefs:?}");
-            assert_eq!(page_of(&hrefs[0]), expected, "{query}");
+            if query == common::unique_word(i) {
+                assert_eq!(hrefs.len(), 1, "{query}: {hrefs:?}");
+            }
+            assert!(hrefs.iter().any(|h| page_of(h) == expected), "{query}: {hrefs:?}");
         }
         let scripts: Vec<String> = serde_json::from_value(eval(
             &tab,
@@ -860,6 +864,9 @@ fn axe_finds_no_serious_or_critical_violations() {
         "cnn/receptive-field.html",
         "optimization/momentum.html",
         "activation/activation-functions.html",
+        // A page a search result opened: the query marked, and the button that clears it.
+        "optimization/momentum.html?q=momentum%20%E5%8A%A8%E9%87%8F",
+        "print.html",
     ] {
         for theme in ["light", "dark"] {
             let tab = open(&session, env, page);
