@@ -89,11 +89,14 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
             title => format!("{} · {title}", views.strings.get("print_edition")),
         })
         .collect();
+    let contents: Vec<_> = editions.iter().map(|e| print::contents(site, e)).collect();
+    // The cover's date: the newest of the notes' (dates are `YYYY-MM-DD`).
+    let date = input.last_changed.values().max().map(String::as_str);
     jobs.extend(
         editions
             .iter()
-            .zip(&titles)
-            .map(|(e, title)| edition_job(&views, site, e, title)),
+            .zip(titles.iter().zip(&contents))
+            .map(|(e, (title, contents))| edition_job(&views, site, e, title, contents, date)),
     );
     let mut laid_out = run(jobs, input.templates, memo)?;
     fill_editions(
@@ -141,16 +144,20 @@ fn site_path(base_url: &str) -> Option<String> {
     Some(format!("{path}/"))
 }
 
-/// The frame of one file of the print edition; its body (megabytes), or the index of a split
-/// edition, is put in after the layout, not copied through the template engine.
+/// The frame of one file of the print edition, with its cover and table of contents; its body
+/// (megabytes), or the index of a split edition, is put in after the layout, not copied
+/// through the template engine.
 fn edition_job<'v>(
     views: &'v SiteViews,
     site: &'v Site,
     edition: &print::Edition,
     title: &'v str,
+    contents: &'v [(u8, String, String)],
+    date: Option<&'v str>,
 ) -> Job<'v> {
     let mut view = views.list_view(&edition.path, title, &site.config.description, &[]);
     view.content = Body::new(print::BODY_MARK);
+    view.edition(contents, date);
     Job {
         path: edition.path.clone(),
         template: "print.html",

@@ -18,6 +18,11 @@
 //! most [`SPLIT_BYTES`] (`print-<dir>-2.html`…) when it alone is larger. Each edition is a whole
 //! document that prints on its own; a link to a page in another edition points into that file
 //! ([`relink`]), since the pages' parts are rendered before the split is known.
+//!
+//! **Cover and contents.** Each file opens with a cover (the site's title and description, the
+//! edition's title, and the date of the newest commit that changed a note, so that a build of
+//! the same commit prints the same date; none outside git) and, in an edition, a table of
+//! contents of its pages ([`contents`]), both laid out by the `print.html` template.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -124,6 +129,24 @@ pub fn index(editions: &[Edition], strings: &Strings) -> String {
     }
     html.push_str("</ol>\n");
     html
+}
+
+/// An edition's table of contents: for each of its pages in order, its level (1 for the home
+/// page, a top-level section or a note beside the home page, one more for each folder further
+/// down, at most 4), the href of its place in the edition and its title.
+pub fn contents(site: &Site, edition: &Edition) -> Vec<(u8, String, String)> {
+    edition
+        .pages
+        .iter()
+        .map(|&i| {
+            let page = &site.pages[i];
+            let folders = page.output_path().matches('/').count();
+            let level = (folders + usize::from(!page.is_section_index())).clamp(1, 4);
+            let mut href = String::new();
+            escape_href(&mut href, &prefix(&page.rel)).ok();
+            (level as u8, href, page.meta.title.clone())
+        })
+        .collect()
 }
 
 /// Which edition holds each page, by the page's [`prefix`] as an in-edition href writes it:

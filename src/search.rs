@@ -11,7 +11,8 @@
 //! phrase hits well on notes this size. A one-character query matches every term that starts
 //! with the character: each place the character stands starts a bigram or ends a run, and the
 //! terms it starts sort together, in one or two chunks. Any other run of letters and digits is
-//! a word, lowercased; everything else separates tokens.
+//! a word, lowercased, and so is a number times a number however the sign is written (`1×1`,
+//! `1*1` and `1X1` are all the word `1x1`); everything else separates tokens.
 //!
 //! **Shape.** A section is a part of a page under one heading (the part before the first heading
 //! has anchor `""` and the page's summary in front of its text). Its address is
@@ -26,6 +27,19 @@
 //!   `[0, 3, -12, 14]` for addresses 0, 3 and 17. Bounds are chosen by [`Cache::layout`].
 //! - Page chunk `d<doc>.js`: `figmarkSearch([title, path, [[anchor, heading, text], …]])`, read
 //!   for the results shown (at most 20 pages).
+//! - Word lists, for typos: `w<i>.js` and `b<i>.js`, `figmarkSearch(["word", …])`, every term of
+//!   four letters or more (no digit, no CJK) in order, and each spelt backwards in the order of
+//!   that spelling; the manifest's `words` and `backwards` give each chunk's first entry.
+//!
+//! **Typos.** A word of four letters or more that matches no term (`momentun`) is compared
+//! with the listed words that share its start (from `w`) or its end (from `b`): one edit
+//! leaves at least half of a word on one side untouched, so the word it was meant to be sorts
+//! next to it in one of the lists. The nearest words, one edit away (two for eight letters or
+//! more; a swap of two neighbours counts as one), stand in for it, and a section that holds all
+//! of a query's words as typed ranks above one that needed a correction. A search loads the
+//! lists' chunks only for such a word: at most two of each list, about 4 KB each, then the
+//! term chunks of the words found. The lists hold names only, no postings, so they stay a few
+//! percent of the index.
 //!
 //! On 10,000 generated notes (21 MB of markdown) the whole index is 27 MB (1.3×; it was 1.6× as
 //! one file), two thirds of it the pages' text for snippets, and a query loads the 7 KB
@@ -72,6 +86,12 @@ pub const CHUNK_DIR: &str = "search-index";
 /// (unless one term alone has more). A chunk file is about half that (see [`Cache::chunk`]).
 const CHUNK_BYTES: usize = 24 * 1024;
 const CHUNK_MAX: usize = 64 * 1024;
+
+/// The word lists (typo tolerance) hold words of at least this many characters, in chunks of
+/// about `WORDS_BYTES` (at most `WORDS_MAX`).
+const WORD_MIN: usize = 4;
+const WORDS_BYTES: usize = 4 * 1024;
+const WORDS_MAX: usize = 16 * 1024;
 
 pub const TITLE: u32 = 100;
 pub const HEADING: u32 = 10;
@@ -155,6 +175,8 @@ pub struct Cache {
     chunks: HashMap<u32, (usize, u32, Arc<[u8]>)>,
     /// Terms whose JSON changed since `chunks` were made.
     dirty: HashSet<u32>,
+    /// The word lists' chunks of the last build, shared again when a build makes the same bytes.
+    lists: Vec<Arc<[u8]>>,
 }
 
 /// How [`update`] brought a [`Cache`] up to date.
@@ -333,6 +355,11 @@ impl Cache {
             .map(|r| self.terms.names[self.sorted[r.start] as usize].as_str())
             .collect();
         manifest.push_str(&json(&firsts));
+        let lists = self.word_lists();
+        manifest.push_str(",\"words\":");
+        manifest.push_str(&json(&lists.firsts[0]));
+        manifest.push_str(",\"backwards\":");
+        manifest.push_str(&json(&lists.firsts[1]));
         manifest.push_str("};\n");
         let made: Vec<(&[u32], Arc<[u8]>)> = ranges
             .into_par_iter()
@@ -360,34 +387,56 @@ impl Cache {
         for (d, (_, entry)) in self.docs.iter().enumerate() {
             files.push((format!("{CHUNK_DIR}/d{d}.js"), Arc::clone(&entry.chunk)));
         }
+        self.lists = lists.files.iter().map(|(_, bytes)| Arc::clone(bytes)).collect();
+        files.extend(lists.files);
         self.chunks = chunks;
         self.dirty.clear();
         files
     }
 
-    /// The term chunks, as ranges of `sorted`. A chunk ends before a term whose name hashes to
-    /// a multiple of `every` (a power of two chosen so that chunks hold about [`CHUNK_BYTES`]),
-    /// or before a term that would take it past [`CHUNK_MAX`]. The bounds depend on the names
-    /// around them, not on a count from the start, so a term added or removed moves the bounds
-    /// of its own chunk only.
+    /// The term chunks, as ranges of `sorted`, about [`CHUNK_BYTES`] of kept JSON each (see
+    /// [`bounds`]).
     fn layout(&self) -> Vec<Range<usize>> {
+        let names: Vec<&str> = self
+            .sorted
+            .iter()
+            .map(|&t| self.terms.names[t as usize].as_str())
+            .collect();
         let sizes: Vec<usize> = self.sorted.iter().map(|&t| self.json[t as usize].len()).collect();
-        let per_term = sizes.iter().sum::<usize>() / sizes.len().max(1) + 1;
-        let every = (CHUNK_BYTES / per_term).max(1).next_power_of_two() as u64;
-        let mut ranges = Vec::new();
-        let (mut start, mut bytes) = (0, 0);
-        for (i, (&t, &size)) in self.sorted.iter().zip(&sizes).enumerate() {
-            let name = &self.terms.names[t as usize];
-            if i > start && (fnv(name) & (every - 1) == 0 || bytes + size > CHUNK_MAX) {
-                ranges.push(start..i);
-                (start, bytes) = (i, 0);
+        bounds(&names, &sizes, CHUNK_BYTES, CHUNK_MAX)
+    }
+
+    /// The two word lists of typo tolerance (see the module comment): the terms [`is_word`]
+    /// takes, in order, and the same spelt backwards, in the order of that spelling. A chunk
+    /// whose bytes the last build made too is shared.
+    fn word_lists(&self) -> WordLists {
+        let words: Vec<&str> = self
+            .sorted
+            .iter()
+            .map(|&t| self.terms.names[t as usize].as_str())
+            .filter(|name| is_word(name))
+            .collect();
+        let mut backwards: Vec<String> = words.iter().map(|w| w.chars().rev().collect()).collect();
+        backwards.par_sort_unstable_by(|a, b| utf16_cmp(a, b));
+        let backwards: Vec<&str> = backwards.iter().map(String::as_str).collect();
+        let last: HashMap<&[u8], &Arc<[u8]>> = self.lists.iter().map(|b| (&b[..], b)).collect();
+        let mut lists = WordLists::default();
+        for (k, (letter, list)) in [('w', &words), ('b', &backwards)].into_iter().enumerate() {
+            let sizes: Vec<usize> = list.iter().map(|w| w.len() + 3).collect();
+            for (i, range) in bounds(list, &sizes, WORDS_BYTES, WORDS_MAX)
+                .into_iter()
+                .enumerate()
+            {
+                lists.firsts[k].push(list[range.start].to_string());
+                let made = format!("figmarkSearch({});\n", json(&list[range]));
+                let bytes = match last.get(made.as_bytes()) {
+                    Some(&bytes) => Arc::clone(bytes),
+                    None => Arc::from(made.into_bytes()),
+                };
+                lists.files.push((format!("{CHUNK_DIR}/{letter}{i}.js"), bytes));
             }
-            bytes += size;
         }
-        if start < sizes.len() {
-            ranges.push(start..sizes.len());
-        }
-        ranges
+        lists
     }
 
     /// A term chunk: `figmarkSearch({"term":[address,-weight?,…],…});`, each address after a
@@ -420,6 +469,41 @@ impl Cache {
         out.push_str("});\n");
         Arc::from(out.into_bytes())
     }
+}
+
+/// The word lists' chunk files, and the first word of each chunk of each list for the manifest.
+#[derive(Default)]
+struct WordLists {
+    firsts: [Vec<String>; 2],
+    files: Vec<(String, Arc<[u8]>)>,
+}
+
+/// Whether a term is in the word lists: letters only, none of them CJK, at least [`WORD_MIN`].
+fn is_word(term: &str) -> bool {
+    term.chars().count() >= WORD_MIN && term.chars().all(|c| c.is_alphabetic() && !is_cjk(c))
+}
+
+/// Chunks of a sorted list whose items have `sizes` in bytes, as ranges. A chunk ends before a
+/// name whose hash is a multiple of `every` (a power of two chosen so that chunks hold about
+/// `target` bytes), or before an item that would take it past `max`. The bounds depend on the
+/// names around them, not on a count from the start, so an item added or removed moves the
+/// bounds of its own chunk only.
+fn bounds(names: &[&str], sizes: &[usize], target: usize, max: usize) -> Vec<Range<usize>> {
+    let per_item = sizes.iter().sum::<usize>() / sizes.len().max(1) + 1;
+    let every = (target / per_item).max(1).next_power_of_two() as u64;
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (name, &size)) in names.iter().zip(sizes).enumerate() {
+        if i > start && (fnv(name) & (every - 1) == 0 || bytes + size > max) {
+            ranges.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < sizes.len() {
+        ranges.push(start..sizes.len());
+    }
+    ranges
 }
 
 /// FNV-1a: a hash that is the same on every build and machine, for chunk bounds.
@@ -620,14 +704,37 @@ fn tokens_of(text: &str, run_ends: bool) -> Vec<Cow<'_, str>> {
                 out.push(Cow::Borrowed(&text[last..end]));
             }
         } else if c.is_alphanumeric() {
-            while let Some(&(at, c)) = chars.peek().filter(|&&(_, c)| c.is_alphanumeric() && !is_cjk(c)) {
+            let mut times = false;
+            while let Some(&(at, c)) = chars.peek() {
+                if is_times(c) && between_digits(text, at, c) {
+                    times = true;
+                } else if !c.is_alphanumeric() || is_cjk(c) {
+                    break;
+                }
                 chars.next();
                 end = at + c.len_utf8();
             }
-            out.push(lowercase(&text[start..end]));
+            let word = lowercase(&text[start..end]);
+            out.push(if times {
+                Cow::Owned(word.replace(is_times, "x"))
+            } else {
+                word
+            });
         }
     }
     out
+}
+
+/// The signs read as "by" between two numbers: `1×1`, `3*3` and `1x1` are one word, `1x1`,
+/// so that a reader who types an `x` finds the notes written with `×` (and `X`, lowercased).
+fn is_times(c: char) -> bool {
+    matches!(c, '×' | '*')
+}
+
+/// Whether the character `c` at byte `at` of `text` stands between two ASCII digits.
+fn between_digits(text: &str, at: usize, c: char) -> bool {
+    text[..at].ends_with(|p: char| p.is_ascii_digit())
+        && text[at + c.len_utf8()..].starts_with(|n: char| n.is_ascii_digit())
 }
 
 /// Each character lowercased on its own, as `toLowerCase` of one character in `search.js`.
@@ -654,6 +761,13 @@ mod tests {
             ["感受", "受野", "receptive", "field", "的", "3x3", "卷积", "sgd"]
         );
         assert_eq!(tokens("momentum_sgd(x)"), ["momentum", "sgd", "x"]);
+        for by in ["1×1", "1x1", "1X1", "1*1"] {
+            assert_eq!(tokens(&format!("{by} 卷积")), ["1x1", "卷积"], "{by}");
+        }
+        assert_eq!(
+            tokens("3×3×3, a×1, 2×, ×4, 2 × 2"),
+            ["3x3x3", "a", "1", "2", "4", "2", "2"]
+        );
         assert_eq!(tokens("动量法"), ["动量", "量法"]);
         assert_eq!(tokens("是 Adam 的改进"), ["是", "adam", "的改", "改进"]);
         assert!(tokens("，。 ——").is_empty());
@@ -691,10 +805,18 @@ mod tests {
                 out.push(std::mem::take(word));
             }
         };
-        for c in text.chars() {
+        let chars: Vec<char> = text.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let digit = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(char::is_ascii_digit);
             if is_cjk(c) {
                 flush_word(&mut word, &mut out);
                 run.push(c);
+            } else if matches!(c, '×' | '*')
+                && !word.is_empty()
+                && digit(i.checked_sub(1))
+                && digit(Some(i + 1))
+            {
+                word.push('x');
             } else if c.is_alphanumeric() {
                 flush_run(&mut run, &mut out);
                 word.extend(c.to_lowercase());
@@ -714,7 +836,7 @@ mod tests {
         fn tokens_are_those_found_a_character_at_a_time(
             picked in proptest::collection::vec(proptest::sample::select(&[
                 "a", "Z", "7", "_", " ", "\n", "，", "-", "感", "受", "野", "カ", "한", "\u{20000}", "\u{f900}",
-                "Σ", "ς", "İ", "ß", "Ǆ", "Ａ", "\u{301}", "é", "Ⅻ", "²",
+                "Σ", "ς", "İ", "ß", "Ǆ", "Ａ", "\u{301}", "é", "Ⅻ", "²", "×", "*", "x",
             ][..]), 0..24),
             any in ".{0,16}",
         ) {
@@ -783,7 +905,14 @@ mod tests {
             }
             index.docs.push((doc.title, &doc.path, sections));
         }
-        serde_json::to_value(&index).unwrap()
+        let mut value = serde_json::to_value(&index).unwrap();
+        let mut words: Vec<&String> = index.terms.keys().filter(|t| is_word(t)).collect();
+        words.sort_by(|a, b| utf16_cmp(a, b));
+        let mut backwards: Vec<String> = words.iter().map(|w| w.chars().rev().collect()).collect();
+        backwards.sort_by(|a, b| utf16_cmp(a, b));
+        value["words"] = serde_json::json!(words);
+        value["backwards"] = serde_json::json!(backwards);
+        value
     }
 
     /// The JSON a script passes to its one call, `prefix(json);`.
@@ -847,8 +976,30 @@ mod tests {
         let docs: Vec<serde_json::Value> = (0..manifest["docs"].as_u64().unwrap())
             .map(|d| call(file(&format!("{CHUNK_DIR}/d{d}.js")), "figmarkSearch("))
             .collect();
-        assert_eq!(files.len(), 1 + firsts.len() + docs.len(), "no other file");
-        serde_json::json!({"stride": manifest["stride"], "docs": docs, "terms": terms})
+        let (mut lists, mut list_chunks) = (Vec::new(), 0);
+        for (key, letter) in [("words", 'w'), ("backwards", 'b')] {
+            let firsts: Vec<String> = serde_json::from_value(manifest[key].clone()).unwrap();
+            list_chunks += firsts.len();
+            let mut list: Vec<String> = Vec::new();
+            for (i, first) in firsts.iter().enumerate() {
+                let chunk = call(file(&format!("{CHUNK_DIR}/{letter}{i}.js")), "figmarkSearch(");
+                let chunk: Vec<String> = serde_json::from_value(chunk).unwrap();
+                assert_eq!(
+                    chunk.first(),
+                    Some(first),
+                    "{key} chunk {i} starts where the manifest says"
+                );
+                list.extend(chunk);
+            }
+            lists.push(list);
+        }
+        assert_eq!(
+            files.len(),
+            1 + firsts.len() + docs.len() + list_chunks,
+            "no other file"
+        );
+        serde_json::json!({"stride": manifest["stride"], "docs": docs, "terms": terms,
+            "words": lists[0], "backwards": lists[1]})
     }
 
     /// Decodes one posting the way `static/search.js` does.
@@ -1115,9 +1266,14 @@ mod tests {
         let terms = after.iter().filter(|(p, _)| p.contains("/t")).count();
         assert!(terms > 5, "{terms} term chunks");
         // 共同 and 同的 lost a posting, 全新, 新 and brandnew gained one; the manifest may hold
-        // a new first term.
+        // a new first term; brandnew joins a chunk of each word list.
         assert!(remade.contains(&"search-index/d123.js"), "{remade:?}");
-        assert!(remade.len() <= 6, "{remade:?} of {terms} term chunks");
+        assert!(remade.len() <= 8, "{remade:?} of {terms} term chunks");
+        let lists = remade
+            .iter()
+            .filter(|p| p.contains("/w") || p.contains("/b"))
+            .count();
+        assert!(lists <= 2, "{remade:?}");
     }
 
     /// The notes' index, measured against their markdown: postings for bigrams cost about as

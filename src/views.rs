@@ -204,6 +204,23 @@ pub struct PageView<'a> {
     t: &'a Strings,
 }
 
+impl<'a> PageView<'a> {
+    /// Makes a list view the frame of a print edition: `contents` as its table of contents
+    /// (level, href of the page's place in the edition after `#`, title, as
+    /// [`print::contents`](crate::print::contents) makes them) and `date` for its cover.
+    pub fn edition(&mut self, contents: &'a [(u8, String, String)], date: Option<&'a str>) {
+        self.toc = contents
+            .iter()
+            .map(|(level, href, title)| TocEntry {
+                level: *level,
+                id: href,
+                text: title,
+            })
+            .collect();
+        self.last_changed = date;
+    }
+}
+
 /// Site-wide facts the views need, computed once.
 pub struct SiteViews<'a> {
     pub site: &'a Site,

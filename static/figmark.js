@@ -73,6 +73,8 @@
   Array.prototype.forEach.call(document.querySelectorAll("main pre.hl-code, main pre > code"), function (el) {
     var pre = el.tagName === "PRE" ? el : el.parentNode;
     if (pre.parentNode.classList.contains("code-block")) return;
+    // A long line scrolls the block sideways, which a reader without a mouse does from focus.
+    pre.tabIndex = 0;
     var wrap = document.createElement("div");
     wrap.className = "code-block";
     pre.parentNode.insertBefore(wrap, pre);

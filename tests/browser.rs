@@ -148,6 +148,11 @@ fn search(tab: &Tab, query: &str) -> Vec<String> {
     serde_json::from_value(hrefs).expect("a list of hrefs")
 }
 
+/// The page a result's href opens, without the query it carries (`?q=`) or the heading's anchor.
+fn page_of(href: &str) -> &str {
+    href.split(['?', '#']).next().unwrap_or(href)
+}
+
 #[test]
 fn slash_focuses_search_and_chinese_title_ranks_first() {
     let Some(env) = env() else { return };
@@ -162,7 +167,7 @@ fn slash_focuses_search_and_chinese_title_ranks_first() {
     );
     let hrefs = search(&tab, "感受野");
     assert_eq!(
-        hrefs[0],
+        page_of(&hrefs[0]),
         url(env, "cnn/receptive-field.html"),
         "感受野 should list the receptive-field note first: {hrefs:?}"
     );
@@ -197,7 +202,7 @@ fn momentum_found_in_english_and_chinese() {
     for query in ["momentum", "动量"] {
         let hrefs = search(&tab, query);
         assert!(
-            hrefs.iter().any(|h| h.split('#').next() == Some(note.as_str())),
+            hrefs.iter().any(|h| page_of(h) == note),
             "{query} should find the momentum note: {hrefs:?}"
         );
     }
@@ -205,6 +210,140 @@ fn momentum_found_in_english_and_chinese() {
     assert_eq!(
         eval(&tab, "document.getElementById('search-results').hidden"),
         true
+    );
+}
+
+/// `1x1`, `1X1` and `1*1` find the note titled 1×1 卷积 first, and mark its `1×1`.
+#[test]
+fn one_by_one_is_found_however_the_sign_is_typed() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
+    let note = url(env, "cnn/pointwise-convolution.html");
+    for query in ["1x1", "1X1", "1*1", "1×1"] {
+        let hrefs = search(&tab, query);
+        assert_eq!(page_of(&hrefs[0]), note, "{query}: {hrefs:?}");
+        let marked = eval(
+            &tab,
+            "[...document.querySelectorAll('#search-results li:first-child mark')].map(m => m.textContent)",
+        );
+        assert!(
+            marked.as_array().is_some_and(|m| m.iter().any(|t| t == "1×1")),
+            "{query}: {marked}"
+        );
+    }
+}
+
+/// A word one edit from a word of the notes finds the notes holding that word, whether the
+/// typo is near its end (`momentun`) or its start (`nomentum`), and marks the word found.
+#[test]
+fn a_typo_finds_the_word_it_was_meant_to_be() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
+    let note = url(env, "optimization/momentum.html");
+    let without_query = |hrefs: Vec<String>| -> Vec<String> {
+        hrefs
+            .iter()
+            .map(|h| format!("{}#{}", page_of(h), h.split_once('#').map_or("", |(_, a)| a)))
+            .collect()
+    };
+    let meant = without_query(search(&tab, "momentum "));
+    for query in ["momentun", "nomentum", "momnetum"] {
+        let hrefs = search(&tab, query);
+        assert!(hrefs.iter().any(|h| page_of(h) == note), "{query}: {hrefs:?}");
+        assert_eq!(without_query(hrefs), meant, "{query} finds what momentum finds");
+        let marked = eval(
+            &tab,
+            "[...document.querySelectorAll('#search-results mark')].map(m => m.textContent.toLowerCase())",
+        );
+        assert!(
+            marked
+                .as_array()
+                .is_some_and(|m| m.iter().any(|t| t == "momentum")),
+            "{query}: {marked}"
+        );
+    }
+}
+
+/// A result reads "title › heading", then the snippet on a line of its own: the heading never
+/// runs into the title or the text (it read "1×1 卷积1×1 卷积的作用").
+#[test]
+fn a_result_keeps_title_heading_and_snippet_apart() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
+    search(&tab, "1×1 卷积");
+    let results = eval(
+        &tab,
+        "[...document.querySelectorAll('#search-results li[role=option] a')].map(a => [a.innerText,          a.querySelector('.search-title').textContent,          (a.querySelector('.search-heading') || {}).textContent || '',          (a.querySelector('.search-snippet') || {}).textContent || ''])",
+    );
+    let results: Vec<[String; 4]> = serde_json::from_value(results).unwrap();
+    assert!(
+        results.iter().any(|r| r[2] == "1×1 卷积的作用"),
+        "the heading 1×1 卷积的作用 is found: {results:?}"
+    );
+    for [text, title, heading, snippet] in &results {
+        let first = if heading.is_empty() {
+            title.clone()
+        } else {
+            format!("{title} › {heading}")
+        };
+        let expected = if snippet.is_empty() {
+            first
+        } else {
+            format!("{first}\n{snippet}")
+        };
+        assert_eq!(text.trim(), expected.trim(), "{results:?}");
+    }
+}
+
+/// Opening a result marks the query's words in the article (not in code, formulas or
+/// figures), still jumps to the result's heading, and the marks go with a click.
+#[test]
+fn the_page_a_result_opens_marks_the_query_until_cleared() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "index.html");
+    let hrefs = search(&tab, "动量 momentum");
+    let target = hrefs
+        .iter()
+        .find(|h| h.contains('#') && page_of(h) == url(env, "optimization/momentum.html"))
+        .unwrap_or_else(|| panic!("a result under a heading of the momentum note: {hrefs:?}"))
+        .clone();
+    eval(
+        &tab,
+        &format!(
+            "document.querySelector('#search-results a[href$=\"{}\"]').click() || true",
+            target.split('/').next_back().unwrap()
+        ),
+    );
+    wait_for(&tab, "location.search.startsWith('?q=')", "the result opens");
+    wait_for(&tab, "document.readyState === 'complete'", "the page loads");
+    let found = eval(
+        &tab,
+        "(() => { const m = [...document.querySelectorAll('mark.search-hit')];          const h = document.getElementById(decodeURIComponent(location.hash.slice(1)));          return { marks: m.map(e => e.textContent.toLowerCase()),            outside: m.filter(e => !e.closest('main article') || e.closest('pre, code, math, svg')).length,            heading: h && h.getBoundingClientRect().top,            bar: document.querySelector('.topbar').getBoundingClientRect().bottom,            clear: !!document.querySelector('.search-hits button') }; })()",
+    );
+    let marks: Vec<String> = serde_json::from_value(found["marks"].clone()).unwrap();
+    assert!(marks.iter().any(|m| m == "momentum"), "{found}");
+    assert!(marks.iter().any(|m| m == "动量"), "{found}");
+    assert_eq!(found["outside"], 0, "marks only in the article's text: {found}");
+    let (top, bar) = (found["heading"].as_f64(), found["bar"].as_f64().unwrap());
+    assert!(
+        top.is_some_and(|top| top >= bar && top < bar + 60.0),
+        "the heading of {target} is in view below the bar: {found}"
+    );
+    eval(
+        &tab,
+        "document.querySelector('.search-hits button').click() || true",
+    );
+    assert_eq!(
+        eval(
+            &tab,
+            "[document.querySelectorAll('mark').length, !!document.querySelector('.search-hits')]"
+        ),
+        serde_json::json!([0, false]),
+        "the marks and the button are gone"
     );
 }
 
@@ -423,8 +562,9 @@ fn large_site() -> &'static Path {
     })
 }
 
-/// Over `file://` on 2,000 notes: a word only one note holds finds that note, and a query typed
-/// a key at a time, with every prefix searched on the way, loads at most 500 KB of scripts.
+/// Over `file://` on 2,000 notes: a word only one note holds finds that note, so does that
+/// word with a typo (among the notes of the other words one edit away), and a query typed a
+/// key at a time, with every prefix searched on the way, loads at most 500 KB of scripts.
 #[test]
 fn large_site_finds_a_unique_word_loading_little() {
     let Some(env) = env() else { return };
@@ -432,6 +572,7 @@ fn large_site_finds_a_unique_word_loading_little() {
     let session = env.launch();
     for (query, note) in [
         (common::unique_word(1234), Some(1234)),
+        (format!("{}e", common::unique_word(1234)), Some(1234)),
         ("卷积 参数 gradient".into(), None),
     ] {
         let tab = session.browser.new_tab().expect("a new tab");
@@ -441,8 +582,10 @@ fn large_site_finds_a_unique_word_loading_little() {
         let hrefs = search(&tab, &query);
         if let Some(i) = note {
             let expected = format!("file://{}/{}", site.display(), common::note_path(i).1);
-            assert_eq!(hrefs.len(), 1, "{query}: {hrefs:?}");
-            assert_eq!(hrefs[0].split('#').next(), Some(expected.as_str()), "{query}");
+            if query == common::unique_word(i) {
+                assert_eq!(hrefs.len(), 1, "{query}: {hrefs:?}");
+            }
+            assert!(hrefs.iter().any(|h| page_of(h) == expected), "{query}: {hrefs:?}");
         }
         let scripts: Vec<String> = serde_json::from_value(eval(
             &tab,
@@ -721,6 +864,9 @@ fn axe_finds_no_serious_or_critical_violations() {
         "cnn/receptive-field.html",
         "optimization/momentum.html",
         "activation/activation-functions.html",
+        // A page a search result opened: the query marked, and the button that clears it.
+        "optimization/momentum.html?q=momentum%20%E5%8A%A8%E9%87%8F",
+        "print.html",
     ] {
         for theme in ["light", "dark"] {
             let tab = open(&session, env, page);

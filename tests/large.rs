@@ -123,8 +123,8 @@ fn a_query_loads_a_bounded_part_of_the_index_and_a_unique_word_finds_its_note() 
 }
 
 /// Past the split size, `print.html` is an index of editions; each is a whole document under
-/// 10 MB, every page is in exactly one, and every link between pages lands on an id of the file
-/// it names.
+/// 10 MB with a cover and contents of its own pages, every page is in exactly one, and every
+/// link between pages lands on an id of the file it names.
 #[test]
 fn a_large_print_edition_is_split_into_editions_that_stand_alone() {
     let (_, out) = site();
@@ -144,10 +144,22 @@ fn a_large_print_edition_is_split_into_editions_that_stand_alone() {
             html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"),
             "{edition}: a whole document"
         );
-        pages.extend(
-            html.match_indices("<section class=\"print-page")
-                .map(|(i, _)| html[i..].split('"').nth(3).unwrap().to_string()),
+        let here: Vec<String> = html
+            .match_indices("<section class=\"print-page")
+            .map(|(i, _)| html[i..].split('"').nth(3).unwrap().to_string())
+            .collect();
+        assert!(
+            html.contains("<header class=\"print-cover\">"),
+            "{edition}: a cover"
         );
+        let toc = &html[html.find("<nav class=\"print-toc\"").expect("contents")..];
+        let toc = &toc[..toc.find("</nav>").unwrap()];
+        let listed: Vec<String> = attr_values(toc, "href")
+            .iter()
+            .map(|h| decode(h.strip_prefix('#').unwrap()))
+            .collect();
+        assert_eq!(listed, here, "{edition}: the contents list its pages in order");
+        pages.extend(here);
         ids_of.insert(decode(edition), ids(&html).into_iter().collect());
     }
     let unique: HashSet<&String> = pages.iter().collect();
