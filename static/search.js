@@ -399,24 +399,24 @@
       return;
     }
     if (failed) {
-      message("无法载入搜索索引");
+      message(input.dataset.failed);
       return;
     }
     var manifest = window.FIGMARK_SEARCH;
     if (!manifest) {
       loadManifest();
-      message("正在载入索引…");
+      message(input.dataset.loading);
       return;
     }
     var found = gather(manifest, plan(manifest, query));
     var hits = found ? search(found.lists) : [];
     var docNames = hits.map(function (s) { return "d" + Math.floor(s / manifest.stride); });
     if (!found || !need(docNames)) {
-      message("正在载入索引…");
+      message(input.dataset.loading);
       return;
     }
     if (!hits.length) {
-      message("没有找到“" + query.trim() + "”");
+      message(input.dataset.none.replace("{query}", query.trim()));
       return;
     }
     // The words that stood in for typos are marked too, and go with the query to the page.

@@ -1139,6 +1139,17 @@ fn the_init_site_works_from_disk() {
         hrefs.iter().any(|h| h.contains("notes/first-note.html")),
         "{hrefs:?}"
     );
+    // The search box speaks the site's language (English here), from the strings tables.
+    eval(
+        &tab,
+        "(() => { const i = document.getElementById('search-input'); i.value = ''; i.focus(); return true; })()",
+    );
+    tab.type_str("qqzzyyxx").expect("typing");
+    wait_for(
+        &tab,
+        "document.getElementById('search-results').textContent.includes('No note holds “qqzzyyxx”')",
+        "the English message for no results",
+    );
 
     tab.navigate_to(&page("notes/adopted.html")).expect("navigate");
     tab.wait_until_navigated().expect("page loads");
