@@ -457,7 +457,7 @@ fn draw_variant(
         ov.text(
             f64::from(px),
             f64::from(py) - style::SCALE * 6.0,
-            11.0,
+            12.0,
             anchor,
             &text,
         );

@@ -71,10 +71,13 @@ impl FigureKind for Function {
             None => style::draw(640, 400, &description, |root, ov| {
                 panel(root, ov, lo..hi, y, &data.curves, &data.labels, "", true)
             })?,
-            Some(ds) => style::draw(900, 380, &description, |root, ov| {
-                let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
-                panel(&left, ov, lo..hi, y, &data.curves, &data.labels, "f(x)", true)?;
-                panel(&right, ov, lo..hi, None, ds, &data.labels, "f′(x)", false)
+            // Stacked, not side by side: two panels of a 900 px figure had to scroll sideways in
+            // a 714 px column to keep their 12 px text (style.css), and stacked they read on a
+            // phone too.
+            Some(ds) => style::draw(640, 620, &description, |root, ov| {
+                let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 / 2);
+                panel(&top, ov, lo..hi, y, &data.curves, &data.labels, "f(x)", true)?;
+                panel(&bottom, ov, lo..hi, None, ds, &data.labels, "f′(x)", false)
             })?,
         };
         Ok(Drawn { svg, description })

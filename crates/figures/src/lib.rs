@@ -32,7 +32,7 @@
 //!   `exp ln log sqrt abs sin cos tanh sigmoid softplus erf max min` plus the activations.
 //!   `labels`: legend labels, one per series (default: the series text). `x`: range (default
 //!   `[-5, 5]`). `y`: fixed y range (default: fitted). `derivative`: `true` adds a second
-//!   panel with exact (symbolic) derivatives. `samples`: points per curve (default 401,
+//!   panel below with exact (symbolic) derivatives. `samples`: points per curve (default 401,
 //!   at most 10,000).
 //! - **`conv-cost`**: multiply-adds (FLOPs) or parameters of convolution variants.
 //!   `k`, `c_in`, `c_out`, `h`, `w` (output size, stride 1), `groups` (default 1; used by

@@ -45,9 +45,13 @@ pub(crate) const MAX_NOTES: usize = 120;
 /// The most sections a map of sections shows.
 pub(crate) const MAX_SECTIONS: usize = 30;
 
-/// Display size, the same for both maps.
-const W: u32 = 720;
+/// Display size, the same for both maps: with its 12 px labels it fits the 714 px text column of
+/// a wide screen without scrolling (style.css keeps figure text at 12 px there).
+const W: u32 = 700;
 const H: u32 = 620;
+
+/// The labels' and the key's font size, in display pixels.
+const LABEL: f64 = 12.0;
 
 /// What the home page's map shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -175,7 +179,7 @@ fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usi
             let c = style::color(*group);
             root.draw(&Circle::new(pix(pos(i)), style::px(4.5), c.filled()))?;
             if labels {
-                label(ov, (cx, cy), r + 10.0 * s, angle[i], title);
+                label(ov, (cx, cy), r + 10.0 * s, angle[i], title, f64::INFINITY);
             }
         }
         let (bw, bh) = ((f64::from(W) * s) as i32, (f64::from(H) * s) as i32);
@@ -296,8 +300,7 @@ impl SectionMap {
                 let dot = radius(node.notes);
                 let c = style::color(node.section);
                 root.draw(&Circle::new(pix(pos(k)), style::px(dot), c.filled()))?;
-                let text = fit(&node.title, 110.0, 11.0);
-                label(ov, (cx, cy), r + (dot + 6.0) * s, angle(k), &text);
+                label(ov, (cx, cy), r + (dot + 6.0) * s, angle(k), &node.title, 110.0);
             }
             draw_key(root, ov, &weights, &t.map_key)
         });
@@ -333,7 +336,7 @@ fn draw_key(
     let x = 16.0 * s;
     let mut y = (f64::from(H) - 16.0 - 20.0 * samples.len() as f64) * s;
     if !samples.is_empty() {
-        ov.text(x, y, 11.5, "start", title);
+        ov.text(x, y, LABEL, "start", title);
     }
     for links in samples {
         y += 20.0 * s;
@@ -342,7 +345,7 @@ fn draw_key(
             vec![pix((x, mid)), pix((x + 32.0 * s, mid))],
             chord_line(links, most),
         ))?;
-        ov.text(x + 40.0 * s, y, 11.5, "start", &links.to_string());
+        ov.text(x + 40.0 * s, y, LABEL, "start", &links.to_string());
     }
     Ok(())
 }
@@ -366,13 +369,18 @@ fn chord(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> Vec<(i32, i32)> {
         .collect()
 }
 
-/// A label pointing away from the centre `c` at distance `r`, kept upright on the left half.
-fn label(ov: &mut style::Overlay, c: (f64, f64), r: f64, angle: f64, text: &str) {
-    let left = angle.cos() < 0.0;
-    let (x, y) = (c.0 + r * angle.cos(), c.1 + r * angle.sin());
+/// A label pointing away from the centre `c` (the middle of the figure) at distance `r`, kept
+/// upright on the left half, and cut to at most `max` display pixels and to the figure's edge.
+fn label(ov: &mut style::Overlay, c: (f64, f64), r: f64, angle: f64, text: &str, max: f64) {
+    let (cos, sin) = (angle.cos(), angle.sin());
+    let to_edge = (c.0 / cos.abs()).min(c.1 / sin.abs());
+    let room = (to_edge - r) / style::SCALE - 4.0;
+    let text = fit(text, room.min(max), LABEL);
+    let left = cos < 0.0;
+    let (x, y) = (c.0 + r * cos, c.1 + r * sin);
     let deg = angle.to_degrees();
     let rot = if left { deg + 180.0 } else { deg };
-    ov.text_rotated(x, y, 11.0, if left { "end" } else { "start" }, rot, text);
+    ov.text_rotated(x, y, LABEL, if left { "end" } else { "start" }, rot, &text);
 }
 
 /// `text` cut with an ellipsis to at most `max` display pixels at font size `size`.

@@ -228,11 +228,11 @@ fn draw_panels(panels: &[Panel], groups: usize, description: &str, t: &Text) -> 
             let mid = (x0 + panel_w / 2.0) * s;
             let title = format!("{}{}", panel.method.name(), group_note(panel.method, groups));
             ov.text(mid, (top - 26.0) * s, 13.0, "middle", &title);
-            ov.text(mid, (top - 8.0) * s, 11.0, "middle", "C →");
+            ov.text(mid, (top - 8.0) * s, 12.0, "middle", "C →");
             ov.text(
                 (x0 - 5.0) * s,
                 (top + cell * n as f64 / 2.0 + 4.0) * s,
-                11.0,
+                12.0,
                 "end",
                 "N ↓",
             );
@@ -247,7 +247,7 @@ fn draw_panels(panels: &[Panel], groups: usize, description: &str, t: &Text) -> 
             ov.text(
                 mid,
                 (below + 38.0) * s,
-                11.0,
+                12.0,
                 "middle",
                 &text::fill(&t.norm_count, &[("count", &panel.count())]),
             );
@@ -255,7 +255,7 @@ fn draw_panels(panels: &[Panel], groups: usize, description: &str, t: &Text) -> 
         ov.text(
             632.0 * s,
             (f64::from(height) - 6.0) * s,
-            10.0,
+            12.0,
             "end",
             &t.norm_cell,
         );
@@ -311,7 +311,7 @@ mod tests {
             "{}",
             f.description
         );
-        assert!(f.svg.contains(">averaged over N, H, W</text>"), "{}", f.svg);
+        assert!(f.svg.contains(">mean over N, H, W</text>"), "{}", f.svg);
         let zh = crate::render("kind: norm-axes\nmethods: [batch]\n", crate::Lang::ZhCn).unwrap();
         assert!(zh.svg.contains(">在 N, H, W 上平均</text>"), "{}", zh.svg);
         for (bad, line, field) in [

@@ -165,7 +165,7 @@ fn the_palette_reads_on_both_grounds() {
 fn descriptions_and_labels_speak_the_language_asked_for() {
     let zh = render(TYPICAL[0], Lang::ZhCn).unwrap();
     let en = render(TYPICAL[0], Lang::En).unwrap();
-    let zh_title = "relu、leaky_relu、sigmoid、tanh 在 x ∈ [-5, 5] 上的曲线；右侧为导数";
+    let zh_title = "relu、leaky_relu、sigmoid、tanh 在 x ∈ [-5, 5] 上的曲线；下方为导数";
     assert_eq!(zh.description, zh_title);
     assert!(zh.svg.contains(&format!("aria-label=\"{zh_title}\"")));
     assert!(
