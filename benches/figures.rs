@@ -19,7 +19,7 @@ fn main() {
         .map(|_| {
             let start = Instant::now();
             for spec in &specs {
-                if let Err(e) = figmark_figures::render(spec) {
+                if let Err(e) = figmark_figures::render(spec, figmark_figures::Lang::ZhCn) {
                     panic!("a figure of the notes fails: {e}");
                 }
             }

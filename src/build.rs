@@ -134,14 +134,16 @@ struct Renders {
 }
 
 /// Render stage: a page's rendering depends on its path and source, the set of sections (links
-/// to folders reach their index), whether raw HTML is trusted and the site's math macros.
+/// to folders reach their index), whether raw HTML is trusted, the site's math macros and its
+/// language (the wording of anchors and figures).
 fn render(site: &Site, memo: &mut Memo) -> Renders {
     let section_dirs: HashSet<String> = site.sections.iter().map(|s| s.dir.clone()).collect();
     let mut dirs: Vec<&String> = section_dirs.iter().collect();
     dirs.sort();
     let unsafe_html = site.config.unsafe_html;
     let math_macros = site.config.math_macros();
-    let shared = memo.key((dirs, unsafe_html, &math_macros));
+    let wording = markdown::Wording::of(&site.config);
+    let shared = memo.key((dirs, unsafe_html, &math_macros, &wording));
     let keys: Vec<u64> = site
         .pages
         .par_iter()
@@ -154,6 +156,7 @@ fn render(site: &Site, memo: &mut Memo) -> Renders {
                 &section_dirs,
                 unsafe_html,
                 &math_macros,
+                &wording,
             ))
         })
     });

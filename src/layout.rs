@@ -314,14 +314,15 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
     tags
 }
 
-/// The home page's map of the notes (its SVG and caption) and its key: every page but the home
-/// as a node, grouped by section, each link between two of them as an edge;
-/// [`figures::LinkMap`] decides what is drawn.
+/// The home page's map of the notes (its SVG and caption, in the site's language) and its key:
+/// every page but the home as a node, grouped by section, each link between two of them as an
+/// edge; [`figures::LinkMap`] decides what is drawn.
 fn link_map(site: &Site, backlinks: &[Vec<Backlink>], memo: &mut Memo) -> (Arc<str>, u64) {
     let map = map_of(site, backlinks);
-    let key = memo.key(&map);
+    let lang = figures::Lang::of(&site.config.language);
+    let key = memo.key((&map, lang));
     let html = memo.drawings.get_or_make(key, || {
-        let figure = map.draw();
+        let figure = map.draw(lang);
         let mut caption = String::new();
         pulldown_cmark_escape::escape_html(&mut caption, &figure.caption).ok();
         format!("{}\n<figcaption>{caption}</figcaption>", figure.svg).into()

@@ -462,27 +462,61 @@ fn dark_theme_keeps_code_and_figures_legible() {
         "body text contrast in the dark theme: {text}"
     );
 
-    // Figures are drawn with dark ink for a light page, so in the dark theme each one needs a
-    // light card: every label must keep its contrast against what the figure is painted on.
-    let labels = eval(
-        &tab,
-        &format!(
-            "(() => {{ {COLOUR_JS}
-              return [...document.querySelectorAll('figure.figure svg')].map(svg => {{
-                const card = backdrop(svg);
-                const texts = [...svg.querySelectorAll('text')];
-                return texts.length ? Math.min(...texts.map(t => contrast(rgba(getComputedStyle(t).fill), card))) : 21;
-              }}); }})()"
-        ),
-    );
-    let labels: Vec<f64> = serde_json::from_value(labels).expect("numbers");
-    assert!(!labels.is_empty(), "the momentum note has figures");
-    for c in labels {
+    // Figures have no card: each is painted on the page itself, its themed colours (text, axes,
+    // grid, cells, legend) take the dark theme's values instead of the light ones their
+    // attributes hold, labels keep 4.5:1 and series colours 3:1 against the page.
+    let figures = eval(&tab, &format!("(() => {{ {COLOUR_JS} {FIGURE_COLOURS_JS} }})()"));
+    let figures: Vec<Value> = serde_json::from_value(figures).expect("a list");
+    assert!(!figures.is_empty(), "the momentum note has figures");
+    for f in &figures {
+        assert_eq!(f["backdrop"], f["page"], "a figure sits on a card: {f}");
+        assert_eq!(f["paper"], f["page"], "a figure's paper is not the page: {f}");
+        assert_eq!(f["stale"], 0, "themed colours left light in the dark theme: {f}");
         assert!(
-            c >= 4.5,
-            "a figure label in the dark theme has contrast {c:.2} (< 4.5)"
+            f["label"].as_f64().unwrap() >= 4.5,
+            "a figure label's contrast: {f}"
+        );
+        assert!(
+            f["series"].as_f64().unwrap() >= 3.0,
+            "a series colour's contrast: {f}"
         );
     }
+}
+
+/// Per figure on the page: the colour behind it and the page's, its paper's fill, how many
+/// themed elements still show their attribute's (light) colour, the lowest contrast of a label
+/// and of a series line or dot against the page.
+const FIGURE_COLOURS_JS: &str = "
+  const page = rgba(getComputedStyle(document.body).backgroundColor);
+  const painted = (e, attr) => rgba(getComputedStyle(e)[attr]);
+  return [...document.querySelectorAll('figure.figure svg')].map(svg => {
+    const themed = [...svg.querySelectorAll('[class*=\"fill-\"], [class*=\"stroke-\"]')];
+    const stale = themed.filter(e => [...e.classList].some(c => {
+      const attr = c.split('-')[0];
+      return painted(e, attr).join() === rgba(e.getAttribute(attr)).join(); }));
+    const texts = [...svg.querySelectorAll('text')].map(t => contrast(painted(t, 'fill'), page));
+    const lines = [...svg.querySelectorAll('polyline:not([class])[opacity=\"1\"]')].map(l => contrast(painted(l, 'stroke'), page));
+    const dots = [...svg.querySelectorAll('circle:not([class])[opacity=\"1\"]')].map(c => contrast(painted(c, 'fill'), page));
+    return { backdrop: backdrop(svg), page, paper: painted(svg.querySelector('.fill-paper'), 'fill'),
+      stale: stale.length, label: Math.min(...texts), series: Math.min(...lines, ...dots) };
+  });
+";
+
+/// The theme reaches into figures: their text is painted in another colour in the light and the
+/// dark theme.
+#[test]
+fn figure_text_changes_colour_with_the_theme() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let tab = open(&session, env, "optimization/momentum.html");
+    let ink = "getComputedStyle(document.querySelector('figure.figure svg text')).fill";
+    let mut seen = Vec::new();
+    for theme in ["light", "dark"] {
+        eval(&tab, "document.getElementById('theme-toggle').click()");
+        assert_eq!(eval(&tab, "document.documentElement.dataset.theme"), theme);
+        seen.push(eval(&tab, ink));
+    }
+    assert_ne!(seen[0], seen[1], "figure text is {} in both themes", seen[0]);
 }
 
 #[test]
@@ -1167,5 +1201,54 @@ fn the_init_site_works_from_disk() {
             "math-error:\\frobnicate{x}:true:dashedsolid",
         ],
         "each problem is marked where it is"
+    );
+}
+
+/// The home page (its link map) and the notes' pages that hold a figure, as output paths.
+fn pages_with_figures() -> Vec<String> {
+    fn walk(dir: &Path, rel: &str, pages: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("the notes' folder").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, &format!("{rel}{name}/"), pages);
+            } else if let Some(stem) = name.strip_suffix(".md")
+                && std::fs::read_to_string(&path).is_ok_and(|text| text.contains("```figure"))
+            {
+                pages.push(format!("{rel}{stem}.html"));
+            }
+        }
+    }
+    let mut pages = vec!["index.html".to_string()];
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        "",
+        &mut pages,
+    );
+    pages.sort();
+    pages
+}
+
+/// On a wide screen every figure fits its column: none scrolls sideways.
+#[test]
+fn figures_fit_a_wide_screen_without_scrolling() {
+    let Some(env) = env() else { return };
+    let session = env.launch();
+    let mut scrolled = Vec::new();
+    for page in pages_with_figures() {
+        let tab = open_at(&session, env, &page, 1400);
+        let wide = eval(
+            &tab,
+            "[...document.querySelectorAll('figure.figure')].filter(f => f.scrollWidth > f.clientWidth + 1) \
+             .map(f => `${f.clientWidth} < ${f.scrollWidth}: ${f.querySelector('svg').getAttribute('aria-label').slice(0, 60)}`)",
+        );
+        for f in wide.as_array().expect("a list") {
+            scrolled.push(format!("{page}: {f}"));
+        }
+    }
+    assert!(
+        scrolled.is_empty(),
+        "figures scroll at 1400 px:\n{}",
+        scrolled.join("\n")
     );
 }

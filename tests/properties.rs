@@ -105,7 +105,7 @@ proptest! {
     #[test]
     fn markdown_renders_without_panic(body in markdown(), unsafe_html in any::<bool>()) {
         let dirs: HashSet<String> = ["cnn".to_string()].into_iter().collect();
-        let r = bounded("render", &body, || markdown::render(&page(&body), &dirs, unsafe_html, &[]));
+        let r = bounded("render", &body, || markdown::render(&page(&body), &dirs, unsafe_html, &[], &Default::default()));
         if !unsafe_html {
             prop_assert!(!r.html.contains("<script"), "{}", r.html);
             // Whether or not the sanitizer ran (it runs only on pages with raw HTML).
@@ -150,6 +150,6 @@ proptest! {
 
     #[test]
     fn figure_specs_render_or_error(spec in "[a-z:_ \n\\[\\]{},.0-9-]{0,200}") {
-        let _ = bounded("figure", &spec, || figmark::figures::render(&spec));
+        let _ = bounded("figure", &spec, || figmark::figures::render(&spec, figmark::figures::Lang::En));
     }
 }

@@ -150,8 +150,11 @@ fn english_site_shows_english_interface_strings_and_its_own() {
             "<span>Next</span>",
             ">Suggest an edit</a>",
             "made with figmark · <a href=\"../print.html\">Print edition</a>",
+            "aria-label=\"Link to this section\">#</a>",
+            "aria-label=\"Receptive field of 2 layers: conv1 3, conv2 5; final receptive field 5\"",
         ],
     );
+    expect("index.html", &["<title>Link map of 5 notes in 2 sections"]);
     expect(
         "tags/index.html",
         &[

@@ -92,6 +92,8 @@ pub struct PageCx<'a> {
     /// Folders that are sections, so that a link to a folder reaches its index page.
     pub section_dirs: &'a HashSet<String>,
     pub address: &'a dyn Address,
+    /// The accessible name of a heading's anchor link, in the site's language.
+    pub anchor_label: &'a str,
 }
 
 impl PageCx<'_> {

@@ -14,6 +14,7 @@ pub fn render<'a>(
     mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
     file: &str,
     line_of: impl Fn(usize) -> usize,
+    lang: figures::Lang,
     count: &mut usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
@@ -34,7 +35,7 @@ pub fn render<'a>(
         let range = range.start..end;
         // The spec starts on the line after the opening fence.
         let spec_line = line_of(range.start) + 1;
-        match figures::render(&spec) {
+        match figures::render(&spec, lang) {
             Ok(fig) => {
                 *count += 1;
                 queued.push((Event::Html("</figcaption>\n</figure>\n".into()), range.clone()));
@@ -77,7 +78,7 @@ mod tests {
     fn captions_are_searchable_text() {
         let body = "## 感受野\n\n```figure\nkind: receptive-field\ncaption: 三层 3×3 <卷积> & \"堆叠\"\nlayers:\n  - {kernel: 3, name: a}\n  - {kernel: 3, name: b}\n  - {kernel: 3, name: c}\n```\n\n之后的段落。\n";
         let page = Page::parse("a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
-        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[], &Default::default());
         assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
         assert!(
             rendered
@@ -99,7 +100,7 @@ mod tests {
     fn a_bad_spec_is_a_diagnostic_at_its_line_with_a_hint() {
         let body = "段落。\n\n```figure\ncaption: x\nkind: fuction\n```\n";
         let page = Page::parse("a.md", format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
-        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[], &Default::default());
         let [d] = &rendered.diagnostics[..] else {
             panic!("{:?}", rendered.diagnostics)
         };

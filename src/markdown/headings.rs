@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
-use pulldown_cmark_escape::escape_href;
+use pulldown_cmark_escape::{escape_href, escape_html};
 
 use super::address::PageCx;
 use super::slug::Slugger;
@@ -68,10 +68,12 @@ pub fn assign_ids<'a>(
         let id = cx.id(&id).into_owned();
         let mut anchor = String::new();
         escape_href(&mut anchor, &id).ok();
+        let mut label = String::new();
+        escape_html(&mut label, cx.anchor_label).ok();
         pending.extend(inner);
         pending.push_back((
             Event::InlineHtml(CowStr::from(format!(
-                r##" <a class="anchor" href="#{anchor}" aria-label="链接到本节">#</a>"##
+                r##" <a class="anchor" href="#{anchor}" aria-label="{label}">#</a>"##
             ))),
             range.clone(),
         ));

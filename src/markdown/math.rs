@@ -271,6 +271,7 @@ mod tests {
             body_start: 0,
             section_dirs: &sections,
             address: &super::super::address::OnSite,
+            anchor_label: "",
         };
         let html = render(events.into_iter(), &formulas, &cx)
             .filter_map(|(e, _)| match e {

@@ -43,17 +43,44 @@ pub struct Rendered {
     pub edition_html: Option<Arc<str>>,
 }
 
+/// What a page's body says in the site's language: the heading anchors' accessible name (an
+/// interface string, so a site can replace it) and the language figures speak.
+#[derive(Debug, Clone, Hash)]
+pub struct Wording {
+    pub anchor_label: String,
+    pub figures: crate::figures::Lang,
+}
+
+impl Wording {
+    /// The wording of a site with this configuration.
+    pub fn of(config: &crate::config::Config) -> Self {
+        let strings = crate::strings::Strings::new(&config.language, &config.strings);
+        Wording {
+            anchor_label: strings.get("heading_anchor").to_string(),
+            figures: crate::figures::Lang::of(&config.language),
+        }
+    }
+}
+
+/// A site's with no setting: English.
+impl Default for Wording {
+    fn default() -> Self {
+        Wording::of(&crate::config::Config::default())
+    }
+}
+
 /// Renders one page's body, for the site and as its part of the print edition. `section_dirs`
 /// (folders that are sections) lets a link to a folder become a link to its index page. Raw
 /// HTML is sanitized unless `unsafe_html` (a trusted site). The costly steps (figures, code) run
 /// once and feed both outputs; the steps that write ids and hrefs run once per output, each
 /// given that output's [`Address`](address::Address). `math_macros` are the site's (name
-/// without backslash, body).
+/// without backslash, body); `wording` what the body says in the site's language.
 pub fn render(
     page: &Page,
     section_dirs: &HashSet<String>,
     unsafe_html: bool,
     math_macros: &[(String, String)],
+    wording: &Wording,
 ) -> Rendered {
     let file = page.display_path();
     let index = LineIndex::new(&page.source);
@@ -70,7 +97,14 @@ pub fn render(
     );
     let events = nesting::check(events, &file, line_of, &mut nesting_diags);
     let events = fences::check_closed(events, page.body(), &file, line_of, &mut fence_diags);
-    let events = figures::render(events, &file, line_of, &mut out.figures, &mut figure_diags);
+    let events = figures::render(
+        events,
+        &file,
+        line_of,
+        wording.figures,
+        &mut out.figures,
+        &mut figure_diags,
+    );
     let events = math::fenced(events);
     let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
     let events: Vec<_> = emoji::shortcodes(events).collect();
@@ -89,6 +123,7 @@ pub fn render(
         body_start: page.body_start,
         section_dirs,
         address,
+        anchor_label: &wording.anchor_label,
     };
     let mut part = Rendered::default();
     write(

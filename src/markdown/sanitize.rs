@@ -566,7 +566,7 @@ mod tests {
 
     fn render(body: &str, unsafe_html: bool) -> crate::markdown::Rendered {
         let dirs = ["cnn".to_string()].into_iter().collect();
-        crate::markdown::render(&page(body), &dirs, unsafe_html, &[])
+        crate::markdown::render(&page(body), &dirs, unsafe_html, &[], &Default::default())
     }
 
     /// The same markup as a browser's parser would write it back; ammonia also drops the

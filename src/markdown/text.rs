@@ -202,7 +202,7 @@ mod tests {
     fn formulas_are_text_as_shown_not_tex() {
         let source = "---\ntitle: t\n---\n见[乙](b.md)：$\\prod_{i<l} s_i$ 与 $\\frac{1}{4}$。\n\n$$\n\\begin{cases} a \\\\ b \\end{cases}\n$$\n";
         let page = crate::content::Page::parse("a.md", source.to_string()).expect("front matter");
-        let rendered = crate::markdown::render(&page, &Default::default(), false, &[]);
+        let rendered = crate::markdown::render(&page, &Default::default(), false, &[], &Default::default());
         let text: String = rendered.blocks.iter().map(|b| b.text.as_str()).collect();
         let sentence = &rendered.links[0].sentence;
         for shown in [&text, sentence] {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::line::{Series, check_series};
 use crate::source::Source;
 use crate::style::{self, Axes};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Bar;
@@ -73,8 +74,8 @@ impl FigureKind for Bar {
         })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
-        let description = describe(data);
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
+        let description = describe(data, t);
         let n = data.categories.len();
         let svg = style::draw(640, 380, &description, |root, ov| {
             let axes = Axes {
@@ -111,24 +112,22 @@ impl FigureKind for Bar {
     }
 }
 
-fn describe(data: &Data) -> String {
-    format!(
-        "Bar chart over {}: {}{}",
-        data.categories.join(", "),
-        data.series
-            .iter()
-            .map(|s| format!(
-                "{} = {}",
-                s.label,
-                s.values
-                    .iter()
-                    .map(|v| style::num(*v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .collect::<Vec<_>>()
-            .join("; "),
-        if data.log { " (log scale)" } else { "" },
+fn describe(data: &Data, t: &Text) -> String {
+    let series: Vec<String> = data
+        .series
+        .iter()
+        .map(|s| {
+            let values: Vec<String> = s.values.iter().map(|v| style::num(*v)).collect();
+            format!("{} = {}", s.label, values.join(", "))
+        })
+        .collect();
+    text::fill(
+        &t.bar_description,
+        &[
+            ("categories", &data.categories.join(&t.comma)),
+            ("series", &series.join(&t.semicolon)),
+            ("log", &if data.log { t.log_scale.as_str() } else { "" }),
+        ],
     )
 }
 

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::source::Source;
 use crate::style::{self, Axes};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct ConvCost;
@@ -22,25 +23,16 @@ pub(super) enum Variant {
 }
 
 impl Variant {
-    fn name(self) -> &'static str {
-        match self {
-            Variant::Standard => "standard",
-            Variant::DepthwiseSeparable => "depthwise separable",
-            Variant::Bottleneck => "1×1 bottleneck",
-            Variant::Group => "group",
-        }
-    }
-
     /// The legend label; a parameter that is `swept` has no single value, so the label names
     /// the axis instead of the base shape's value.
-    fn label(self, shape: &Shape, swept: Option<Param>) -> String {
+    fn label(self, shape: &Shape, swept: Option<Param>, t: &Text) -> String {
         match (self, swept) {
-            (Variant::Standard, _) => "标准卷积".into(),
-            (Variant::DepthwiseSeparable, _) => "深度可分离卷积".into(),
-            (Variant::Bottleneck, Some(Param::Mid)) => "1×1 瓶颈 (中间通道数见横轴)".into(),
-            (Variant::Bottleneck, _) => format!("1×1 瓶颈 (中间 {} 通道)", shape.mid),
-            (Variant::Group, Some(Param::Groups)) => "分组卷积 (g 见横轴)".into(),
-            (Variant::Group, _) => format!("分组卷积 (g = {})", shape.groups),
+            (Variant::Standard, _) => t.conv_standard.clone(),
+            (Variant::DepthwiseSeparable, _) => t.conv_depthwise.clone(),
+            (Variant::Bottleneck, Some(Param::Mid)) => t.conv_bottleneck_swept.clone(),
+            (Variant::Bottleneck, _) => text::fill(&t.conv_bottleneck, &[("mid", &shape.mid)]),
+            (Variant::Group, Some(Param::Groups)) => t.conv_group_swept.clone(),
+            (Variant::Group, _) => text::fill(&t.conv_group, &[("groups", &shape.groups)]),
         }
     }
 }
@@ -280,13 +272,13 @@ impl FigureKind for ConvCost {
         })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
-        let description = describe(data);
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
         let labels: Vec<String> = data
             .variants
             .iter()
-            .map(|v| v.label(&data.base, data.param))
+            .map(|v| v.label(&data.base, data.param, t))
             .collect();
+        let description = describe(data, &labels, t);
         let all = data.table.iter().flatten().copied();
         let (lo, hi) = all.fold((f64::INFINITY, 0f64), |(l, h), v| (l.min(v), h.max(v)));
         let y = if data.log {
@@ -308,11 +300,7 @@ impl FigureKind for ConvCost {
                 x,
                 y: y.clone(),
                 xdesc: if data.bars { "" } else { data.sweep_name() },
-                ydesc: if data.flops {
-                    "乘加次数 (FLOPs)"
-                } else {
-                    "参数量"
-                },
+                ydesc: if data.flops { &t.conv_flops } else { &t.conv_params },
                 title: None,
                 ylog: data.log,
                 categories: data.bars,
@@ -370,53 +358,48 @@ fn check_shape(
     Ok(())
 }
 
-fn describe(data: &Data) -> String {
+/// The description, naming the variants by their legend `labels`.
+fn describe(data: &Data, labels: &[String], t: &Text) -> String {
     let last = data.values.len() - 1;
     let ratios: Vec<String> = data
         .variants
         .iter()
+        .zip(labels)
         .zip(&data.table)
-        .filter(|(v, _)| **v != Variant::Standard)
-        .map(|(v, row)| {
-            format!(
-                "{} / standard = {}",
-                v.name(),
-                ratio(row[last], data.standard[last])
-            )
+        .filter(|((v, _), _)| **v != Variant::Standard)
+        .map(|((_, label), row)| {
+            let r = ratio(row[last], data.standard[last]);
+            text::fill(&t.conv_ratio, &[("variant", label), ("ratio", &r)])
         })
         .collect();
+    let sweep = if data.param.is_some() {
+        let values: Vec<String> = data.values.iter().map(u64::to_string).collect();
+        text::fill(
+            &t.conv_sweep,
+            &[("name", &data.sweep_name()), ("values", &values.join(", "))],
+        )
+    } else {
+        String::new()
+    };
+    let ratios = if ratios.is_empty() {
+        String::new()
+    } else {
+        format!("{}{}", t.semicolon, ratios.join(&t.comma))
+    };
     let base = &data.base;
-    format!(
-        "{} of {} for K={}, C_in={}, C_out={}, H={}, W={}{}{}",
-        if data.flops { "Multiply-adds" } else { "Parameters" },
-        data.variants
-            .iter()
-            .map(|v| v.name())
-            .collect::<Vec<_>>()
-            .join(", "),
-        base.k,
-        base.c_in,
-        base.c_out,
-        base.h,
-        base.w,
-        if data.param.is_some() {
-            format!(
-                ", swept over {} = {}",
-                data.sweep_name(),
-                data.values
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        } else {
-            String::new()
-        },
-        if ratios.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", ratios.join(", "))
-        },
+    text::fill(
+        &t.conv_description,
+        &[
+            ("metric", &if data.flops { &t.conv_flops } else { &t.conv_params }),
+            ("variants", &labels.join(&t.comma)),
+            ("k", &base.k),
+            ("c_in", &base.c_in),
+            ("c_out", &base.c_out),
+            ("h", &base.h),
+            ("w", &base.w),
+            ("sweep", &sweep),
+            ("ratios", &ratios),
+        ],
     )
 }
 
@@ -474,7 +457,7 @@ fn draw_variant(
         ov.text(
             f64::from(px),
             f64::from(py) - style::SCALE * 6.0,
-            11.0,
+            12.0,
             anchor,
             &text,
         );
@@ -537,11 +520,20 @@ mod tests {
     #[test]
     fn overflow_and_bad_groups_are_errors() {
         assert_eq!(cost(Variant::Standard, &shape(u64::MAX, 2, 2)), None);
-        let e = crate::render("kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n").unwrap_err();
+        let e = crate::render(
+            "kind: conv-cost\nc_in: 30\ngroups: 4\nvariants: [group]\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("groups")));
-        let e = crate::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n").unwrap_err();
+        let e =
+            crate::render("kind: conv-cost\nsweep: c_out\nvalues: [1, 0]\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("values")));
-        let e = crate::render("kind: conv-cost\nvariants: [standard, depthwise]\n").unwrap_err();
+        let e = crate::render(
+            "kind: conv-cost\nvariants: [standard, depthwise]\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("variants"));
         assert_eq!(
             e.hint.as_deref(),
@@ -552,11 +544,18 @@ mod tests {
 
     #[test]
     fn a_swept_parameter_is_not_printed_as_the_base_value() {
-        let swept =
-            crate::render("kind: conv-cost\nvariants: [group]\nsweep: groups\nvalues: [1, 2, 4]\n").unwrap();
+        let swept = crate::render(
+            "kind: conv-cost\nvariants: [group]\nsweep: groups\nvalues: [1, 2, 4]\n",
+            crate::Lang::ZhCn,
+        )
+        .unwrap();
         assert!(swept.svg.contains("分组卷积 (g 见横轴)"), "{}", swept.svg);
         assert!(!swept.svg.contains("g = 1)"), "{}", swept.svg);
-        let fixed = crate::render("kind: conv-cost\ngroups: 4\nvariants: [group]\n").unwrap();
+        let fixed = crate::render(
+            "kind: conv-cost\ngroups: 4\nvariants: [group]\n",
+            crate::Lang::ZhCn,
+        )
+        .unwrap();
         assert!(fixed.svg.contains("分组卷积 (g = 4)"), "{}", fixed.svg);
     }
 }

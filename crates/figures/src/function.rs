@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::expr::{self, Node};
 use crate::source::{Source, check_range};
 use crate::style::{self, Axes, DrawResult};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Function;
@@ -52,28 +53,31 @@ impl FigureKind for Function {
         compute(spec, src)
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
         let (lo, hi) = data.x;
-        let description = format!(
-            "Curves of {} on x ∈ [{}, {}]{}",
-            data.labels.join(", "),
-            style::num(lo),
-            style::num(hi),
-            if data.derivatives.is_some() {
-                "; derivative panel"
-            } else {
-                ""
-            }
+        let mut description = text::fill(
+            &t.function_description,
+            &[
+                ("labels", &data.labels.join(&t.comma)),
+                ("lo", &style::num(lo)),
+                ("hi", &style::num(hi)),
+            ],
         );
+        if data.derivatives.is_some() {
+            description.push_str(&t.function_derivative);
+        }
         let y = data.y;
         let svg = match &data.derivatives {
             None => style::draw(640, 400, &description, |root, ov| {
                 panel(root, ov, lo..hi, y, &data.curves, &data.labels, "", true)
             })?,
-            Some(ds) => style::draw(900, 380, &description, |root, ov| {
-                let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
-                panel(&left, ov, lo..hi, y, &data.curves, &data.labels, "f(x)", true)?;
-                panel(&right, ov, lo..hi, None, ds, &data.labels, "f′(x)", false)
+            // Stacked, not side by side: two panels of a 900 px figure had to scroll sideways in
+            // a 714 px column to keep their 12 px text (style.css), and stacked they read on a
+            // phone too.
+            Some(ds) => style::draw(640, 620, &description, |root, ov| {
+                let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 / 2);
+                panel(&top, ov, lo..hi, y, &data.curves, &data.labels, "f(x)", true)?;
+                panel(&bottom, ov, lo..hi, None, ds, &data.labels, "f′(x)", false)
             })?,
         };
         Ok(Drawn { svg, description })
@@ -202,7 +206,7 @@ mod tests {
 
     #[test]
     fn issue_example_renders_both_panels() {
-        let f = render("kind: function\ncaption: 常用激活函数及其导数\nx: [-5, 5]\nseries: [relu, leaky_relu, sigmoid, tanh]\nderivative: true\n").unwrap();
+        let f = render("kind: function\ncaption: 常用激活函数及其导数\nx: [-5, 5]\nseries: [relu, leaky_relu, sigmoid, tanh]\nderivative: true\n", crate::Lang::En).unwrap();
         assert_eq!(f.caption, "常用激活函数及其导数");
         assert_eq!(
             f.description,
@@ -213,13 +217,21 @@ mod tests {
 
     #[test]
     fn bad_series_points_at_its_line() {
-        let e = render("kind: function\nseries:\n  - relu\n  - 1/(1+exp(-x)\n").unwrap_err();
+        let e = render(
+            "kind: function\nseries:\n  - relu\n  - 1/(1+exp(-x)\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (3, Some("series")));
-        let e = render("kind: function\nseries: [relu]\nx: [3, 3]\n").unwrap_err();
+        let e = render("kind: function\nseries: [relu]\nx: [3, 3]\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("x")));
-        let e = render("kind: function\nseries: [ln(-1 - x^2)]\n").unwrap_err();
+        let e = render("kind: function\nseries: [ln(-1 - x^2)]\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("series")));
-        let e = render("kind: function\nseries: [relu]\nsamples: 1000000\n").unwrap_err();
+        let e = render(
+            "kind: function\nseries: [relu]\nsamples: 1000000\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("samples")));
     }
 }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::source::Source;
 use crate::style;
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Grid;
@@ -147,7 +148,38 @@ pub(super) struct Data {
     inputs: Vec<Mat>,
     outputs: Vec<Mat>,
     fill: Fill,
-    what: String,
+    what: What,
+}
+
+/// The operation and its parameters, named in the figure's language when described.
+enum What {
+    Pool { max: bool, size: usize, stride: usize },
+    Upsample { nearest: bool, r: usize },
+    TransposedConv { k: usize, s: usize },
+    PixelShuffle(usize),
+    SpaceToDepth(usize),
+}
+
+impl What {
+    fn name(&self, t: &Text) -> String {
+        match *self {
+            What::Pool { max, size, stride } => text::fill(
+                if max { &t.grid_max_pool } else { &t.grid_avg_pool },
+                &[("size", &size), ("stride", &stride)],
+            ),
+            What::Upsample { nearest, r } => text::fill(
+                if nearest {
+                    &t.grid_nearest
+                } else {
+                    &t.grid_bilinear
+                },
+                &[("r", &r)],
+            ),
+            What::TransposedConv { k, s } => text::fill(&t.grid_transposed, &[("k", &k), ("s", &s)]),
+            What::PixelShuffle(r) => format!("PixelShuffle ×{r}"),
+            What::SpaceToDepth(r) => format!("Space-to-depth (Focus) ×{r}"),
+        }
+    }
 }
 
 impl FigureKind for Grid {
@@ -173,16 +205,15 @@ impl FigureKind for Grid {
         Ok(data)
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
-        let description = describe(data);
-        let svg = draw_grids(&data.inputs, &data.outputs, &data.fill, &description)?;
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
+        let description = describe(data, t);
+        let svg = draw_grids(&data.inputs, &data.outputs, &data.fill, &description, t)?;
         Ok(Drawn { svg, description })
     }
 }
 
-fn describe(data: &Data) -> String {
+fn describe(data: &Data, t: &Text) -> String {
     let (inputs, outputs) = (&data.inputs, &data.outputs);
-    let (oh, ow) = dims(&outputs[0]);
     let shown: Vec<String> = outputs
         .iter()
         .map(|m| {
@@ -196,20 +227,28 @@ fn describe(data: &Data) -> String {
         })
         .collect();
     let total: usize = outputs.iter().map(|m| m.len() * m[0].len()).sum();
-    format!(
-        "{}: {} input{} of {}×{} give {} output{} of {oh}×{ow}{}",
-        data.what,
-        inputs.len(),
-        if inputs.len() == 1 { "" } else { "s" },
-        dims(&inputs[0]).0,
-        dims(&inputs[0]).1,
-        outputs.len(),
-        if outputs.len() == 1 { "" } else { "s" },
-        if total <= 64 {
-            format!(": {}", shown.join(", "))
-        } else {
-            String::new()
-        },
+    let count = |n: usize, many: &str, one: &str| text::fill(if n == 1 { one } else { many }, &[("n", &n)]);
+    let ((ih, iw), (oh, ow)) = (dims(&inputs[0]), dims(&outputs[0]));
+    let values = if total <= 64 {
+        text::fill(&t.grid_values, &[("values", &shown.join(", "))])
+    } else {
+        String::new()
+    };
+    text::fill(
+        &t.grid_description,
+        &[
+            ("what", &data.what.name(t)),
+            ("inputs", &count(inputs.len(), &t.grid_inputs, &t.grid_inputs_one)),
+            (
+                "outputs",
+                &count(outputs.len(), &t.grid_outputs, &t.grid_outputs_one),
+            ),
+            ("ih", &ih),
+            ("iw", &iw),
+            ("oh", &oh),
+            ("ow", &ow),
+            ("values", &values),
+        ],
     )
 }
 
@@ -288,12 +327,11 @@ fn pooling(c: &Checks) -> Result<Data, FigureError> {
     } else {
         Fill::Value
     };
-    let name = if max { "最大池化" } else { "平均池化" };
     Ok(Data {
         inputs: vec![m.clone()],
         outputs: vec![out],
         fill,
-        what: format!("{name} {size}×{size}, 步长 {stride}"),
+        what: What::Pool { max, size, stride },
     })
 }
 
@@ -327,16 +365,11 @@ fn upsampling(c: &Checks) -> Result<Data, FigureError> {
     let (h, w) = dims(m);
     c.at_most(h * w * r * r, "scale")?;
     let out = if near { nearest(m, r) } else { bilinear(m, r) };
-    let name = if near {
-        "最近邻上采样"
-    } else {
-        "双线性上采样"
-    };
     Ok(Data {
         inputs: vec![m.clone()],
         outputs: vec![out],
         fill: Fill::Value,
-        what: format!("{name} ×{r}"),
+        what: What::Upsample { nearest: near, r },
     })
 }
 
@@ -355,7 +388,7 @@ fn transposed_conv(c: &Checks) -> Result<Data, FigureError> {
         inputs: vec![vec![vec![1.0; w]; h]],
         outputs: vec![overlap(h, w, k, s)],
         fill: Fill::Value,
-        what: format!("转置卷积重叠次数 (kernel {k}, 步长 {s})"),
+        what: What::TransposedConv { k, s },
     })
 }
 
@@ -410,7 +443,7 @@ fn shuffle(c: &Checks) -> Result<Data, FigureError> {
         inputs: chs,
         outputs: out,
         fill: Fill::Group(group.chain(g_out).collect()),
-        what: format!("PixelShuffle ×{r}"),
+        what: What::PixelShuffle(r),
     })
 }
 
@@ -433,7 +466,7 @@ fn to_depth(c: &Checks) -> Result<Data, FigureError> {
         inputs: chs,
         outputs: out,
         fill: Fill::Group(g_in.into_iter().chain(g_out).collect()),
-        what: format!("Space-to-depth (Focus) ×{r}"),
+        what: What::SpaceToDepth(r),
     })
 }
 
@@ -457,6 +490,7 @@ fn draw_grids(
     outputs: &[Mat],
     fill: &Fill,
     description: &str,
+    t: &Text,
 ) -> Result<String, FigureError> {
     let (ih, iw) = dims(&inputs[0]);
     let (oh, ow) = dims(&outputs[0]);
@@ -501,14 +535,14 @@ fn draw_grids(
             label_y,
             13.0,
             "start",
-            &label(inputs.len(), ih, iw, "输入"),
+            &label(inputs.len(), ih, iw, &t.grid_input),
         );
         ov.text(
             out_x * s,
             label_y,
             13.0,
             "start",
-            &label(outputs.len(), oh, ow, "输出"),
+            &label(outputs.len(), oh, ow, &t.grid_output),
         );
         let mid_x = l.left + (in_w as f64 + 1.5) * cell;
         ov.text(
@@ -551,7 +585,7 @@ fn draw_set(
                         style::color(0).mix(0.08 + 0.5 * t)
                     }
                     Fill::Group(g) => match g[first + k][i][j] {
-                        usize::MAX => RGBColor(0xF2, 0xF2, 0xF2).mix(1.0),
+                        usize::MAX => style::CELL.mix(1.0),
                         n => style::color(n).mix(0.3),
                     },
                 };
@@ -591,7 +625,7 @@ mod tests {
             "kind: grid\nop: max-pool\ninput: [[1, 2], [3, 4]]\n",
             "kind: grid\nop: transposed-conv\nshape: [2, 2]\n",
         ] {
-            let f = crate::render(spec).unwrap();
+            let f = crate::render(spec, crate::Lang::ZhCn).unwrap();
             assert!(f.svg.contains("步长") && !f.svg.contains("步幅"), "{}", f.svg);
         }
     }
@@ -650,13 +684,25 @@ mod tests {
     #[test]
     fn bad_grids_are_errors() {
         let render = crate::render;
-        let e = render("kind: grid\nop: max-pool\ninput: [[1, 2], [3]]\n").unwrap_err();
+        let e = render(
+            "kind: grid\nop: max-pool\ninput: [[1, 2], [3]]\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("input")));
-        let e = render("kind: grid\nop: max-pool\ninput: [[1, 2], [3, 4]]\nsize: 3\n").unwrap_err();
+        let e = render(
+            "kind: grid\nop: max-pool\ninput: [[1, 2], [3, 4]]\nsize: 3\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (3, Some("size")));
-        let e = render("kind: grid\nop: nearest\nscale: 64\ninput: [[1, 2, 3, 4]]\n").unwrap_err();
+        let e = render(
+            "kind: grid\nop: nearest\nscale: 64\ninput: [[1, 2, 3, 4]]\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (2, Some("scale")));
-        let e = render("kind: grid\nop: maxpool\n").unwrap_err();
+        let e = render("kind: grid\nop: maxpool\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("op")));
         assert_eq!(e.hint.as_deref(), Some("did you mean `max-pool`?"), "{e}");
     }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::source::Source;
 use crate::style::{self, Axes};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct InitVariance;
@@ -264,26 +265,34 @@ impl FigureKind for InitVariance {
         })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
-        let description = format!(
-            "Standard deviation of the activations per layer of a {}-layer MLP, {} wide, {} (log scale): {}",
-            data.stds[0].len() - 1,
-            data.width,
-            data.activation.name(),
-            data.inits
-                .iter()
-                .zip(&data.stds)
-                .map(|(i, s)| format!("{} {} → {}", i.name(), sci(s[0]), sci(s[s.len() - 1])))
-                .collect::<Vec<_>>()
-                .join(", "),
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
+        let inits: Vec<String> = data
+            .inits
+            .iter()
+            .zip(&data.stds)
+            .map(|(i, s)| format!("{} {} → {}", i.name(), sci(s[0]), sci(s[s.len() - 1])))
+            .collect();
+        let description = text::fill(
+            &t.init_description,
+            &[
+                ("layers", &(data.stds[0].len() - 1)),
+                ("width", &data.width),
+                ("activation", &data.activation.name()),
+                ("inits", &inits.join(&t.comma)),
+            ],
         );
         let labels: Vec<String> = data.inits.iter().map(|i| i.label()).collect();
-        let svg = draw_curves(&data.stds, &labels, &description)?;
+        let svg = draw_curves(&data.stds, &labels, &description, t)?;
         Ok(Drawn { svg, description })
     }
 }
 
-fn draw_curves(stds: &[Vec<f64>], labels: &[String], description: &str) -> Result<String, FigureError> {
+fn draw_curves(
+    stds: &[Vec<f64>],
+    labels: &[String],
+    description: &str,
+    t: &Text,
+) -> Result<String, FigureError> {
     let curves: Vec<Vec<(f64, f64)>> = stds
         .iter()
         .map(|s| s.iter().enumerate().map(|(l, v)| (l as f64, v.log10())).collect())
@@ -294,8 +303,8 @@ fn draw_curves(stds: &[Vec<f64>], labels: &[String], description: &str) -> Resul
         let axes = Axes {
             x: 0.0..layers.max(1) as f64,
             y,
-            xdesc: "层",
-            ydesc: "激活值的标准差",
+            xdesc: &t.init_layer,
+            ydesc: &t.init_std,
             title: None,
             ylog: true,
             categories: false,
@@ -375,7 +384,11 @@ mod tests {
     #[test]
     fn renders_and_bad_specs_are_errors() {
         let render = crate::render;
-        let f = render("kind: init-variance\nlayers: 5\nwidth: 64\ninits: [he, normal(0.5)]\n").unwrap();
+        let f = render(
+            "kind: init-variance\nlayers: 5\nwidth: 64\ninits: [he, normal(0.5)]\n",
+            crate::Lang::En,
+        )
+        .unwrap();
         assert!(
             f.description.contains("5-layer MLP, 64 wide, ReLU"),
             "{}",
@@ -384,7 +397,11 @@ mod tests {
         assert!(f.svg.contains("He (σ² = 2/n)") && f.svg.contains("N(0, 0.5²)"));
         assert_eq!(
             f,
-            render("kind: init-variance\nlayers: 5\nwidth: 64\ninits: [he, normal(0.5)]\n").unwrap()
+            render(
+                "kind: init-variance\nlayers: 5\nwidth: 64\ninits: [he, normal(0.5)]\n",
+                crate::Lang::En
+            )
+            .unwrap()
         );
         for (bad, line, field) in [
             ("inits:\n  - he\n  - normal(-1)\n", 3, "inits"),
@@ -393,7 +410,7 @@ mod tests {
             ("width: 1024\nlayers: 100\n", 1, "width"),
             ("activation: gelu\n", 1, "activation"),
         ] {
-            let e = render(&format!("kind: init-variance\n{bad}")).unwrap_err();
+            let e = render(&format!("kind: init-variance\n{bad}"), crate::Lang::En).unwrap_err();
             assert_eq!((e.line, e.field.as_deref()), (line, Some(field)), "{bad}");
         }
     }

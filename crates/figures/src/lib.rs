@@ -16,7 +16,8 @@
 //! out of the main crate, the figures' tests run on their own (`cargo test -p
 //! figmark-figures`), and an edit to the main crate no longer recompiles the figures. What is
 //! public is exactly what the main crate uses: [`render`], [`Figure`], [`FigureError`], the
-//! home page's [`LinkMap`], and [`nearest`], the one typo rule its link checker shares.
+//! home page's [`LinkMap`], the [`Lang`] a figure speaks, and [`nearest`], the one typo rule
+//! its link checker shares.
 //!
 //! # Field reference
 //!
@@ -31,7 +32,7 @@
 //!   `exp ln log sqrt abs sin cos tanh sigmoid softplus erf max min` plus the activations.
 //!   `labels`: legend labels, one per series (default: the series text). `x`: range (default
 //!   `[-5, 5]`). `y`: fixed y range (default: fitted). `derivative`: `true` adds a second
-//!   panel with exact (symbolic) derivatives. `samples`: points per curve (default 401,
+//!   panel below with exact (symbolic) derivatives. `samples`: points per curve (default 401,
 //!   at most 10,000).
 //! - **`conv-cost`**: multiply-adds (FLOPs) or parameters of convolution variants.
 //!   `k`, `c_in`, `c_out`, `h`, `w` (output size, stride 1), `groups` (default 1; used by
@@ -91,6 +92,7 @@ mod optimizer;
 mod receptive_field;
 mod source;
 mod style;
+mod text;
 
 use std::fmt;
 
@@ -100,6 +102,8 @@ use serde::de::DeserializeOwned;
 pub use link_map::{LinkMap, SectionMap};
 pub use names::nearest;
 use source::Source;
+pub use text::Lang;
+use text::Text;
 
 /// One rendered figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,8 +145,9 @@ trait FigureKind {
     type Spec: DeserializeOwned;
     type Data;
     fn compute(spec: &Self::Spec, src: &Source) -> Result<Self::Data, FigureError>;
-    /// Returns the SVG (already finished by [`style::draw`]) and the plain-text description.
-    fn draw(data: &Self::Data) -> Result<Drawn, FigureError>;
+    /// Returns the SVG (already finished by [`style::draw`]) and the plain-text description,
+    /// in the words of `t`.
+    fn draw(data: &Self::Data, t: &Text) -> Result<Drawn, FigureError>;
 }
 
 /// What a kind draws: the finished SVG and its description.
@@ -154,7 +159,7 @@ struct Drawn {
 /// One row of the kind table.
 struct KindInfo {
     name: &'static str,
-    render: fn(&Source) -> Result<Drawn, FigureError>,
+    render: fn(&Source, &Text) -> Result<Drawn, FigureError>,
     /// The spec's fields as serde declares them, for the tests that keep errors and docs true.
     #[cfg(test)]
     fields: fn() -> &'static [&'static str],
@@ -182,8 +187,8 @@ const KINDS: &[KindInfo] = &[
     entry::<init_variance::InitVariance>(),
 ];
 
-/// Renders one ` ```figure ` block body.
-pub fn render(spec: &str) -> Result<Figure, FigureError> {
+/// Renders one ` ```figure ` block body, its words in `lang`.
+pub fn render(spec: &str, lang: Lang) -> Result<Figure, FigureError> {
     let src = Source { text: spec };
     /// What every spec may hold besides its kind's own fields.
     #[derive(Deserialize)]
@@ -209,7 +214,7 @@ pub fn render(spec: &str) -> Result<Figure, FigureError> {
         e.hint = names::hint(&kind, &names);
         return Err(e);
     };
-    let drawn = (info.render)(&src)?;
+    let drawn = (info.render)(&src, lang.text())?;
     let caption = match head.caption {
         Some(c) if !c.trim().is_empty() => c.trim().to_string(),
         _ => drawn.description.clone(),
@@ -221,9 +226,9 @@ pub fn render(spec: &str) -> Result<Figure, FigureError> {
     })
 }
 
-fn run<K: FigureKind>(src: &Source) -> Result<Drawn, FigureError> {
+fn run<K: FigureKind>(src: &Source, t: &Text) -> Result<Drawn, FigureError> {
     let spec: K::Spec = src.parse()?;
-    K::draw(&K::compute(&spec, src)?)
+    K::draw(&K::compute(&spec, src)?, t)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::source::Source;
 use crate::style::{self, Axes};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Line;
@@ -103,12 +104,12 @@ impl FigureKind for Line {
         })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
         let tr = |v: f64| if data.log { v.log10() } else { v };
         let x_range = style::fit_range(data.xs.iter().flatten().copied()).unwrap_or(0.0..1.0);
         let y_range = style::fit_range(data.series.iter().flat_map(|s| s.values.iter().map(|v| tr(*v))))
             .unwrap_or(0.0..1.0);
-        let description = describe(data);
+        let description = describe(data, t);
         let svg = style::draw(640, 380, &description, |root, ov| {
             let axes = Axes {
                 x: x_range,
@@ -141,25 +142,33 @@ impl FigureKind for Line {
     }
 }
 
-fn describe(data: &Data) -> String {
-    format!(
-        "Line chart of {}{}{}",
-        data.series
-            .iter()
-            .map(|s| format!(
-                "{} ({} points, {} to {})",
-                s.label,
-                s.values.len(),
-                style::num(s.values[0]),
-                style::num(s.values[s.values.len() - 1])
-            ))
-            .collect::<Vec<_>>()
-            .join(", "),
-        if data.xlabel.is_empty() {
-            String::new()
-        } else {
-            format!(" against {}", data.xlabel)
-        },
-        if data.log { ", log scale" } else { "" },
+fn describe(data: &Data, t: &Text) -> String {
+    let series: Vec<String> = data
+        .series
+        .iter()
+        .map(|s| {
+            text::fill(
+                &t.line_series,
+                &[
+                    ("label", &s.label),
+                    ("n", &s.values.len()),
+                    ("first", &style::num(s.values[0])),
+                    ("last", &style::num(s.values[s.values.len() - 1])),
+                ],
+            )
+        })
+        .collect();
+    let against = if data.xlabel.is_empty() {
+        String::new()
+    } else {
+        text::fill(&t.line_against, &[("x", &data.xlabel)])
+    };
+    text::fill(
+        &t.line_description,
+        &[
+            ("series", &series.join(&t.comma)),
+            ("against", &against),
+            ("log", &if data.log { t.log_scale.as_str() } else { "" }),
+        ],
     )
 }

@@ -32,10 +32,11 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::f64::consts::{FRAC_PI_2, TAU};
-use std::fmt::Write as _;
+use std::fmt::Display;
 
 use plotters::prelude::*;
 
+use crate::text::{self, Lang, Text};
 use crate::{Figure, style};
 
 /// The most notes drawn one by one; above, the map shows sections.
@@ -44,9 +45,13 @@ pub(crate) const MAX_NOTES: usize = 120;
 /// The most sections a map of sections shows.
 pub(crate) const MAX_SECTIONS: usize = 30;
 
-/// Display size, the same for both maps.
-const W: u32 = 720;
+/// Display size, the same for both maps: with its 12 px labels it fits the 714 px text column of
+/// a wide screen without scrolling (style.css keeps figure text at 12 px there).
+const W: u32 = 700;
 const H: u32 = 620;
+
+/// The labels' and the key's font size, in display pixels.
+const LABEL: f64 = 12.0;
 
 /// What the home page's map shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -103,15 +108,16 @@ impl LinkMap {
         }
     }
 
-    /// Draws the map as an inline SVG with its caption and description.
-    pub fn draw(&self) -> Figure {
+    /// Draws the map as an inline SVG with its caption and description, in `lang`.
+    pub fn draw(&self, lang: Lang) -> Figure {
+        let t = lang.text();
         let (description, caption, drawn) = match self {
             LinkMap::Notes {
                 sections,
                 notes,
                 links,
-            } => draw_notes(sections, notes, links),
-            LinkMap::Sections(map) => map.draw(),
+            } => draw_notes(sections, notes, links, t),
+            LinkMap::Sections(map) => map.draw(t),
         };
         // Drawing into a String cannot fail; if plotters ever reports an error, the page still
         // gets a valid, described SVG.
@@ -131,7 +137,7 @@ impl LinkMap {
 
 type Drawn = (String, String, Result<String, crate::FigureError>);
 
-fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usize)]) -> Drawn {
+fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usize)], t: &Text) -> Drawn {
     let group_of = |i: usize| nodes[i].1;
     // Order by section, keeping input order inside a section; one empty slot between sections.
     let mut order: Vec<usize> = (0..nodes.len()).collect();
@@ -146,14 +152,16 @@ fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usi
         angle[i] = TAU * (slot as f64 - 0.5) / slots as f64 - FRAC_PI_2;
         slot += 1;
     }
-    let description = format!(
-        "Link map of {} notes in {} sections ({}) with {} links",
-        nodes.len(),
-        groups.len(),
-        groups.join(", "),
-        edges.len()
+    let description = text::fill(
+        &t.map_notes_description,
+        &[
+            ("notes", &nodes.len()),
+            ("sections", &groups.len()),
+            ("names", &groups.join(&t.comma)),
+            ("links", &edges.len()),
+        ],
     );
-    let caption = "笔记之间的链接：每个点是一篇笔记，按章节分组，每条线是一处交叉引用。".to_string();
+    let caption = t.map_notes_caption.clone();
     let labels = nodes.len() <= 60;
     let drawn = style::draw(W, H, &description, |root, ov| {
         let s = style::SCALE;
@@ -171,7 +179,7 @@ fn draw_notes(groups: &[String], nodes: &[(String, usize)], edges: &[(usize, usi
             let c = style::color(*group);
             root.draw(&Circle::new(pix(pos(i)), style::px(4.5), c.filled()))?;
             if labels {
-                label(ov, (cx, cy), r + 10.0 * s, angle[i], title);
+                label(ov, (cx, cy), r + 10.0 * s, angle[i], title, f64::INFINITY);
             }
         }
         let (bw, bh) = ((f64::from(W) * s) as i32, (f64::from(H) * s) as i32);
@@ -235,44 +243,38 @@ impl SectionMap {
     }
 
     /// The description (for the SVG's title) and the caption.
-    fn describe(&self) -> (String, String) {
+    fn describe(&self, t: &Text) -> (String, String) {
         let names: Vec<&str> = self.shown.iter().map(|s| s.title.as_str()).collect();
-        let mut description = format!(
-            "Link map of {} notes in {} sections, one node per section",
-            self.notes, self.sections
-        );
-        let mut caption = String::from(
-            "章节之间的链接：笔记较多，按章节来画，每个点是一个章节，点越大笔记越多；线越粗，两章笔记之间的链接越多（章节内部的链接不画）。",
-        );
+        let counts = [
+            ("notes", &self.notes as &dyn Display),
+            ("sections", &self.sections),
+        ];
+        let mut description = text::fill(&t.map_sections_description, &counts);
+        let mut caption = t.map_sections_caption.clone();
         if self.shown.len() < self.sections {
-            let _ = write!(
-                description,
-                "; the {} of {} sections with the most links to other sections are shown",
-                self.shown.len(),
-                self.sections
-            );
-            let _ = write!(
-                caption,
-                "只画出与其他章节链接最多的 {} 个章节（共 {} 个）。",
-                self.shown.len(),
-                self.sections
-            );
+            let shown = [
+                ("shown", &self.shown.len() as &dyn Display),
+                ("sections", &self.sections),
+            ];
+            description.push_str(&text::fill(&t.map_sections_shown, &shown));
+            caption.push_str(&text::fill(&t.map_sections_caption_shown, &shown));
         }
         let drawn_links: usize = self.chords.iter().map(|c| c.2).sum();
-        let _ = write!(
-            description,
-            " ({}), sized by notes; {} of the {} links between sections drawn as {} weighted chords; {} links within a section not drawn",
-            names.join(", "),
-            drawn_links,
-            self.between,
-            self.chords.len(),
-            self.within
-        );
+        description.push_str(&text::fill(
+            &t.map_sections_rest,
+            &[
+                ("names", &names.join(&t.comma)),
+                ("drawn", &drawn_links),
+                ("between", &self.between),
+                ("chords", &self.chords.len()),
+                ("within", &self.within),
+            ],
+        ));
         (description, caption)
     }
 
-    fn draw(&self) -> Drawn {
-        let (description, caption) = self.describe();
+    fn draw(&self, t: &Text) -> Drawn {
+        let (description, caption) = self.describe(t);
         let n = self.shown.len();
         let angle = |k: usize| TAU * k as f64 / n as f64 - FRAC_PI_2;
         let most_notes = self.shown.iter().map(|s| s.notes).max().unwrap_or(1).max(1);
@@ -298,10 +300,9 @@ impl SectionMap {
                 let dot = radius(node.notes);
                 let c = style::color(node.section);
                 root.draw(&Circle::new(pix(pos(k)), style::px(dot), c.filled()))?;
-                let text = fit(&node.title, 110.0, 11.0);
-                label(ov, (cx, cy), r + (dot + 6.0) * s, angle(k), &text);
+                label(ov, (cx, cy), r + (dot + 6.0) * s, angle(k), &node.title, 110.0);
             }
-            draw_key(root, ov, &weights)
+            draw_key(root, ov, &weights, &t.map_key)
         });
         (description, caption, drawn)
     }
@@ -317,9 +318,14 @@ fn chord_line(links: usize, most: usize) -> ShapeStyle {
         .stroke_width((width * style::SCALE).round() as u32)
 }
 
-/// The key in the lower left: the fewest, the median and the most links of a chord, from the
-/// sorted chord `weights`.
-fn draw_key(root: &style::Area, ov: &mut style::Overlay, weights: &[usize]) -> style::DrawResult {
+/// The key in the lower left, under its `title`: the fewest, the median and the most links of
+/// a chord, from the sorted chord `weights`.
+fn draw_key(
+    root: &style::Area,
+    ov: &mut style::Overlay,
+    weights: &[usize],
+    title: &str,
+) -> style::DrawResult {
     let s = style::SCALE;
     let most = weights.last().copied().unwrap_or(1);
     let mut samples = match weights {
@@ -330,7 +336,7 @@ fn draw_key(root: &style::Area, ov: &mut style::Overlay, weights: &[usize]) -> s
     let x = 16.0 * s;
     let mut y = (f64::from(H) - 16.0 - 20.0 * samples.len() as f64) * s;
     if !samples.is_empty() {
-        ov.text(x, y, 11.5, "start", "章节之间的链接数");
+        ov.text(x, y, LABEL, "start", title);
     }
     for links in samples {
         y += 20.0 * s;
@@ -339,7 +345,7 @@ fn draw_key(root: &style::Area, ov: &mut style::Overlay, weights: &[usize]) -> s
             vec![pix((x, mid)), pix((x + 32.0 * s, mid))],
             chord_line(links, most),
         ))?;
-        ov.text(x + 40.0 * s, y, 11.5, "start", &links.to_string());
+        ov.text(x + 40.0 * s, y, LABEL, "start", &links.to_string());
     }
     Ok(())
 }
@@ -363,13 +369,18 @@ fn chord(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> Vec<(i32, i32)> {
         .collect()
 }
 
-/// A label pointing away from the centre `c` at distance `r`, kept upright on the left half.
-fn label(ov: &mut style::Overlay, c: (f64, f64), r: f64, angle: f64, text: &str) {
-    let left = angle.cos() < 0.0;
-    let (x, y) = (c.0 + r * angle.cos(), c.1 + r * angle.sin());
+/// A label pointing away from the centre `c` (the middle of the figure) at distance `r`, kept
+/// upright on the left half, and cut to at most `max` display pixels and to the figure's edge.
+fn label(ov: &mut style::Overlay, c: (f64, f64), r: f64, angle: f64, text: &str, max: f64) {
+    let (cos, sin) = (angle.cos(), angle.sin());
+    let to_edge = (c.0 / cos.abs()).min(c.1 / sin.abs());
+    let room = (to_edge - r) / style::SCALE - 4.0;
+    let text = fit(text, room.min(max), LABEL);
+    let left = cos < 0.0;
+    let (x, y) = (c.0 + r * cos, c.1 + r * sin);
     let deg = angle.to_degrees();
     let rot = if left { deg + 180.0 } else { deg };
-    ov.text_rotated(x, y, 11.0, if left { "end" } else { "start" }, rot, text);
+    ov.text_rotated(x, y, LABEL, if left { "end" } else { "start" }, rot, &text);
 }
 
 /// `text` cut with an ellipsis to at most `max` display pixels at font size `size`.
@@ -409,15 +420,28 @@ mod tests {
         let sections: Vec<String> = ["卷积", "优化", "激活函数"].map(String::from).into();
         let edges = [(0, 1), (2, 5), (7, 3), (3, 99), (4, 4)];
         let map = LinkMap::new(sections.clone(), nodes.clone(), &edges);
-        let a = map.draw();
-        assert_eq!(a, LinkMap::new(sections, nodes, &edges).draw());
+        let a = map.draw(Lang::En);
+        assert_eq!(a, LinkMap::new(sections, nodes, &edges).draw(Lang::En));
         assert!(a.svg.contains(
             "<title>Link map of 12 notes in 3 sections (卷积, 优化, 激活函数) with 3 links</title>"
         ));
         assert!(a.svg.contains("笔记 &lt;7&gt;"));
         assert!(!a.svg.contains(" id="));
-        assert!(a.caption.starts_with("笔记之间的链接"));
-        assert!(LinkMap::new(vec![], vec![], &[]).draw().svg.contains("<title>"));
+        assert!(a.caption.starts_with("Links between the notes"));
+        let zh = map.draw(Lang::ZhCn);
+        assert!(zh.caption.starts_with("笔记之间的链接"));
+        assert!(
+            zh.svg
+                .contains("aria-label=\"12 篇笔记、3 个章节（卷积、优化、激活函数）的链接图，共 3 处链接\""),
+            "{}",
+            zh.svg
+        );
+        assert!(
+            LinkMap::new(vec![], vec![], &[])
+                .draw(Lang::En)
+                .svg
+                .contains("<title>")
+        );
     }
 
     #[test]
@@ -452,10 +476,10 @@ mod tests {
         assert_eq!((map.between, map.within), (4, 3));
         let sizes: Vec<usize> = map.shown.iter().map(|s| s.notes).collect();
         assert_eq!(sizes, [150, 150, 1]);
-        let fig = LinkMap::Sections(map).draw();
+        let fig = LinkMap::Sections(map).draw(Lang::En);
         assert!(fig.svg.contains("<title>Link map of 301 notes in 3 sections, one node per section (第 0 节, 第 1 节, 第 2 节), sized by notes; 4 of the 4 links between sections drawn as 2 weighted chords; 3 links within a section not drawn</title>"), "{}", fig.svg);
         assert!(fig.svg.contains(">第 2 节</text>") && !fig.svg.contains(">笔记 "));
-        assert!(!fig.caption.contains("只画出"));
+        assert!(!fig.caption.contains("Only the"));
     }
 
     #[test]
@@ -483,18 +507,18 @@ mod tests {
         let mut reversed = links.clone();
         reversed.reverse();
         assert_eq!(map, LinkMap::new(titles(sections), notes_in(&of), &reversed));
-        let LinkMap::Sections(map) = map else {
+        let LinkMap::Sections(sections_map) = &map else {
             panic!("200 notes are drawn by section");
         };
         // All 20 with two links, then the first 10 of those with one, in reading order.
-        let shown: Vec<usize> = map.shown.iter().map(|n| n.section).collect();
+        let shown: Vec<usize> = sections_map.shown.iter().map(|n| n.section).collect();
         let expected: Vec<usize> = (0..10).chain(20..40).collect();
         assert_eq!(shown, expected);
-        assert_eq!(map.chords.len(), 15);
-        assert_eq!(map.chords[0], (0, 1, 1));
-        assert_eq!(map.chords[5], (10, 11, 2));
-        assert_eq!((map.between, map.within), (30, 4));
-        let fig = LinkMap::Sections(map).draw();
+        assert_eq!(sections_map.chords.len(), 15);
+        assert_eq!(sections_map.chords[0], (0, 1, 1));
+        assert_eq!(sections_map.chords[5], (10, 11, 2));
+        assert_eq!((sections_map.between, sections_map.within), (30, 4));
+        let (fig, zh) = (map.draw(Lang::En), map.draw(Lang::ZhCn));
         assert!(
             fig.description
                 .contains("the 30 of 40 sections with the most links to other sections are shown (第 0 节, ")
@@ -505,7 +529,7 @@ mod tests {
             fig.description
         );
         assert!(
-            fig.caption
+            zh.caption
                 .contains("只画出与其他章节链接最多的 30 个章节（共 40 个）")
         );
         assert!(fig.svg.contains(">第 39 节</text>") && !fig.svg.contains(">第 15 节</text>"));

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::source::Source;
 use crate::style;
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct NormAxes;
@@ -155,23 +156,28 @@ impl FigureKind for NormAxes {
         })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
         let (n, c) = (data.panels[0].stats.len(), data.panels[0].stats[0].len());
-        let description = format!(
-            "Which activations of an N×C×H×W batch (N = {n}, C = {c}) share one mean and variance: {}",
-            data.panels
-                .iter()
-                .map(|p| format!(
-                    "{}{} averages over {} ({} statistics)",
-                    p.method.name(),
-                    group_note(p.method, data.groups),
-                    p.method.over(),
-                    p.count()
-                ))
-                .collect::<Vec<_>>()
-                .join("; "),
+        let panels: Vec<String> = data
+            .panels
+            .iter()
+            .map(|p| {
+                let method = format!("{}{}", p.method.name(), group_note(p.method, data.groups));
+                text::fill(
+                    &t.norm_panel,
+                    &[
+                        ("method", &method),
+                        ("over", &p.method.over()),
+                        ("count", &p.count()),
+                    ],
+                )
+            })
+            .collect();
+        let description = text::fill(
+            &t.norm_description,
+            &[("n", &n), ("c", &c), ("panels", &panels.join(&t.semicolon))],
         );
-        let svg = draw_panels(&data.panels, data.groups, &description)?;
+        let svg = draw_panels(&data.panels, data.groups, &description, t)?;
         Ok(Drawn { svg, description })
     }
 }
@@ -185,7 +191,7 @@ fn group_note(m: Method, groups: usize) -> String {
 }
 
 /// Panels side by side; the shaded cells take the method's palette colour.
-fn draw_panels(panels: &[Panel], groups: usize, description: &str) -> Result<String, FigureError> {
+fn draw_panels(panels: &[Panel], groups: usize, description: &str, t: &Text) -> Result<String, FigureError> {
     let (n, c) = (panels[0].stats.len(), panels[0].stats[0].len());
     let gap = 36.0;
     let k = panels.len() as f64;
@@ -213,7 +219,7 @@ fn draw_panels(panels: &[Panel], groups: usize, description: &str) -> Result<Str
                     let fill = if shaded.contains(&(i, j)) {
                         colour.mix(0.75)
                     } else {
-                        RGBColor(0xF2, 0xF2, 0xF2).mix(1.0)
+                        style::CELL.mix(1.0)
                     };
                     root.draw(&Rectangle::new(r, fill.filled()))?;
                     root.draw(&Rectangle::new(r, style::stroke(style::AXIS, 0.6)))?;
@@ -222,11 +228,11 @@ fn draw_panels(panels: &[Panel], groups: usize, description: &str) -> Result<Str
             let mid = (x0 + panel_w / 2.0) * s;
             let title = format!("{}{}", panel.method.name(), group_note(panel.method, groups));
             ov.text(mid, (top - 26.0) * s, 13.0, "middle", &title);
-            ov.text(mid, (top - 8.0) * s, 11.0, "middle", "C →");
+            ov.text(mid, (top - 8.0) * s, 12.0, "middle", "C →");
             ov.text(
                 (x0 - 5.0) * s,
                 (top + cell * n as f64 / 2.0 + 4.0) * s,
-                11.0,
+                12.0,
                 "end",
                 "N ↓",
             );
@@ -236,22 +242,22 @@ fn draw_panels(panels: &[Panel], groups: usize, description: &str) -> Result<Str
                 (below + 20.0) * s,
                 12.0,
                 "middle",
-                &format!("在 {} 上平均", panel.method.over()),
+                &text::fill(&t.norm_over, &[("over", &panel.method.over())]),
             );
             ov.text(
                 mid,
                 (below + 38.0) * s,
-                11.0,
+                12.0,
                 "middle",
-                &format!("{} 个统计量", panel.count()),
+                &text::fill(&t.norm_count, &[("count", &panel.count())]),
             );
         }
         ov.text(
             632.0 * s,
             (f64::from(height) - 6.0) * s,
-            10.0,
+            12.0,
             "end",
-            "每格是一个 H×W 平面",
+            &t.norm_cell,
         );
         Ok(())
     })
@@ -294,21 +300,27 @@ mod tests {
 
     #[test]
     fn renders_and_bad_specs_are_errors() {
-        let f = crate::render("kind: norm-axes\nmethods: [batch, group]\ngroups: 3\n").unwrap();
+        let f = crate::render(
+            "kind: norm-axes\nmethods: [batch, group]\ngroups: 3\n",
+            crate::Lang::En,
+        )
+        .unwrap();
         assert!(
             f.description
                 .contains("GroupNorm (G = 3) averages over C/G, H, W (12 statistics)"),
             "{}",
             f.description
         );
-        assert!(f.svg.contains(">在 N, H, W 上平均</text>"));
+        assert!(f.svg.contains(">mean over N, H, W</text>"), "{}", f.svg);
+        let zh = crate::render("kind: norm-axes\nmethods: [batch]\n", crate::Lang::ZhCn).unwrap();
+        assert!(zh.svg.contains(">在 N, H, W 上平均</text>"), "{}", zh.svg);
         for (bad, line, field) in [
             ("groups: 4\n", 1, "groups"),
             ("n: 0\n", 1, "n"),
             ("c: 33\n", 1, "c"),
             ("methods: []\n", 1, "methods"),
         ] {
-            let e = crate::render(&format!("kind: norm-axes\n{bad}")).unwrap_err();
+            let e = crate::render(&format!("kind: norm-axes\n{bad}"), crate::Lang::En).unwrap_err();
             assert_eq!((e.line, e.field.as_deref()), (line, Some(field)), "{bad}");
         }
     }

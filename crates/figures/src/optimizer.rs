@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::expr::{self, Node};
 use crate::source::{Source, check_range};
 use crate::style::{self, Axes};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct Optimizer;
@@ -180,11 +181,11 @@ fn step(
 }
 
 impl Method {
-    fn name(self) -> &'static str {
+    fn name(self, t: &Text) -> &str {
         match self {
-            Method::Gd => "gradient descent",
-            Method::Momentum => "momentum",
-            Method::Nesterov => "Nesterov momentum",
+            Method::Gd => &t.optimizer_gd,
+            Method::Momentum => &t.optimizer_momentum,
+            Method::Nesterov => &t.optimizer_nesterov,
             Method::Adagrad => "AdaGrad",
             Method::Rmsprop => "RMSProp",
             Method::Adam => "Adam",
@@ -197,28 +198,28 @@ impl Method {
     }
 
     /// The legend label with the parameters that shape this method's path.
-    fn label(self, h: &Hyper) -> String {
+    fn label(self, h: &Hyper, t: &Text) -> String {
         let n = style::num;
         let l2 = if h.weight_decay > 0.0 {
             format!(", L2 λ = {}", n(h.weight_decay))
         } else {
             String::new()
         };
-        match self {
-            Method::Gd if h.weight_decay > 0.0 => format!("梯度下降 (L2 λ = {})", n(h.weight_decay)),
-            Method::Gd => "梯度下降".into(),
-            Method::Momentum => format!("动量法 (μ = {}{l2})", n(h.momentum)),
-            Method::Nesterov => format!("Nesterov 动量 (μ = {}{l2})", n(h.momentum)),
-            Method::Adagrad => format!("AdaGrad (α = {}{l2})", n(h.adaptive_lr)),
-            Method::Rmsprop => format!("RMSProp (α = {}, β₂ = {}{l2})", n(h.adaptive_lr), n(h.beta2)),
+        let params = match self {
+            Method::Gd if h.weight_decay > 0.0 => format!("L2 λ = {}", n(h.weight_decay)),
+            Method::Gd => return self.name(t).to_string(),
+            Method::Momentum | Method::Nesterov => format!("μ = {}{l2}", n(h.momentum)),
+            Method::Adagrad => format!("α = {}{l2}", n(h.adaptive_lr)),
+            Method::Rmsprop => format!("α = {}, β₂ = {}{l2}", n(h.adaptive_lr), n(h.beta2)),
             Method::Adam => format!(
-                "Adam (α = {}, β₁ = {}, β₂ = {}{l2})",
+                "α = {}, β₁ = {}, β₂ = {}{l2}",
                 n(h.adaptive_lr),
                 n(h.beta1),
                 n(h.beta2)
             ),
-            Method::Adamw => format!("AdamW (α = {}, λ = {})", n(h.adaptive_lr), n(h.weight_decay)),
-        }
+            Method::Adamw => format!("α = {}, λ = {}", n(h.adaptive_lr), n(h.weight_decay)),
+        };
+        format!("{} ({params})", self.name(t))
     }
 }
 
@@ -286,8 +287,8 @@ impl FigureKind for Optimizer {
         })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
-        let description = describe(data);
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
+        let description = describe(data, t);
         let ((x0, x1), (y0, y1)) = data.view;
         let svg = style::draw(640, 440, &description, |root, ov| {
             let axes = Axes {
@@ -300,13 +301,13 @@ impl FigureKind for Optimizer {
                 categories: false,
             };
             let mut chart = style::chart(root, &axes)?;
-            let contour = style::stroke(RGBColor(0xB8, 0xB8, 0xB8), 1.0);
+            let contour = style::stroke(style::CONTOUR, 1.0);
             chart.draw_series(data.contours.iter().map(|l| PathElement::new(l.clone(), contour)))?;
             let mut points = Vec::new();
             for (i, path) in data.paths.iter().enumerate() {
                 draw_path(&mut chart, &mut points, path, data.view, style::color(i))?;
             }
-            let labels: Vec<String> = data.methods.iter().map(|m| m.label(&data.h)).collect();
+            let labels: Vec<String> = data.methods.iter().map(|m| m.label(&data.h, t)).collect();
             ov.legend(&chart.plotting_area().get_pixel_range(), &labels, &points);
             Ok(())
         })?;
@@ -314,39 +315,39 @@ impl FigureKind for Optimizer {
     }
 }
 
-fn describe(data: &Data) -> String {
-    format!(
-        "{} on f(x, y) = {} from ({}, {}), learning rate {}{}, {} steps; ends at {}",
-        data.methods
-            .iter()
-            .map(|m| m.name())
-            .collect::<Vec<_>>()
-            .join(", "),
-        data.f,
-        style::num(data.start[0]),
-        style::num(data.start[1]),
-        style::num(data.h.lr),
-        if data.methods.iter().any(|m| m.is_adaptive()) {
-            format!(", adaptive step {}", style::num(data.h.adaptive_lr))
-        } else {
-            String::new()
-        },
-        data.steps,
-        data.methods
-            .iter()
-            .zip(&data.paths)
-            .map(|(m, p)| {
-                let e = p[p.len() - 1];
-                let diverged = if p.len() <= data.steps { " (diverged)" } else { "" };
-                format!(
-                    "{} ({}, {}){diverged}",
-                    m.name(),
-                    style::num(e[0]),
-                    style::num(e[1])
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
+fn describe(data: &Data, t: &Text) -> String {
+    let names: Vec<&str> = data.methods.iter().map(|m| m.name(t)).collect();
+    let adaptive = if data.methods.iter().any(|m| m.is_adaptive()) {
+        text::fill(&t.optimizer_adaptive, &[("lr", &style::num(data.h.adaptive_lr))])
+    } else {
+        String::new()
+    };
+    let ends: Vec<String> = names
+        .iter()
+        .zip(&data.paths)
+        .map(|(name, p)| {
+            let e = p[p.len() - 1];
+            let end = if p.len() <= data.steps {
+                &t.optimizer_diverged
+            } else {
+                &t.optimizer_end
+            };
+            let (x, y) = (style::num(e[0]), style::num(e[1]));
+            text::fill(end, &[("method", name), ("x", &x), ("y", &y)])
+        })
+        .collect();
+    text::fill(
+        &t.optimizer_description,
+        &[
+            ("methods", &names.join(&t.comma)),
+            ("f", &data.f),
+            ("x", &style::num(data.start[0])),
+            ("y", &style::num(data.start[1])),
+            ("lr", &style::num(data.h.lr)),
+            ("adaptive", &adaptive),
+            ("steps", &data.steps),
+            ("ends", &ends.join(&t.comma)),
+        ],
     )
 }
 
@@ -619,15 +620,24 @@ mod tests {
     #[test]
     fn the_legend_writes_mu_for_momentum() {
         let h = hyper(0.3, 0.0);
-        assert_eq!(Method::Momentum.label(&h), "动量法 (μ = 0.5)");
-        assert_eq!(Method::Nesterov.label(&h), "Nesterov 动量 (μ = 0.5)");
-        assert_eq!(Method::Adam.label(&h), "Adam (α = 0.3, β₁ = 0.9, β₂ = 0.999)");
+        assert_eq!(
+            Method::Momentum.label(&h, crate::Lang::ZhCn.text()),
+            "动量法 (μ = 0.5)"
+        );
+        assert_eq!(
+            Method::Nesterov.label(&h, crate::Lang::ZhCn.text()),
+            "Nesterov 动量 (μ = 0.5)"
+        );
+        assert_eq!(
+            Method::Adam.label(&h, crate::Lang::ZhCn.text()),
+            "Adam (α = 0.3, β₁ = 0.9, β₂ = 0.999)"
+        );
     }
 
     #[test]
     fn adaptive_specs_and_their_errors() {
         let render = crate::render;
-        let f = render("kind: optimizer\nmethods: [adagrad, rmsprop, adam, adamw]\nadaptive_lr: 0.2\nweight_decay: 0.01\n")
+        let f = render("kind: optimizer\nmethods: [adagrad, rmsprop, adam, adamw]\nadaptive_lr: 0.2\nweight_decay: 0.01\n", crate::Lang::En)
             .unwrap();
         assert!(
             f.description
@@ -643,7 +653,7 @@ mod tests {
             ("weight_decay: -1\n", 1, "weight_decay"),
             ("lr: 0.1\nadaptive_lr: .nan\n", 2, "adaptive_lr"),
         ] {
-            let e = render(&format!("kind: optimizer\n{bad}")).unwrap_err();
+            let e = render(&format!("kind: optimizer\n{bad}"), crate::Lang::En).unwrap_err();
             assert_eq!((e.line, e.field.as_deref()), (line, Some(field)), "{bad}");
         }
     }
@@ -665,17 +675,21 @@ mod tests {
     #[test]
     fn divergence_and_bad_specs() {
         let render = crate::render;
-        let f = render("kind: optimizer\nlr: 0.6\nsteps: 5000\nmethods: [gd]\n").unwrap();
+        let f = render(
+            "kind: optimizer\nlr: 0.6\nsteps: 5000\nmethods: [gd]\n",
+            crate::Lang::En,
+        )
+        .unwrap();
         assert!(
             f.description.contains("gradient descent (") && f.description.contains("(diverged)"),
             "{}",
             f.description
         );
-        let e = render("kind: optimizer\nf: x^2 +* y\n").unwrap_err();
+        let e = render("kind: optimizer\nf: x^2 +* y\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("f")));
-        let e = render("kind: optimizer\nsteps: 100000\n").unwrap_err();
+        let e = render("kind: optimizer\nsteps: 100000\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("steps")));
-        let e = render("kind: optimizer\nf: sqrt(-1 - x^2)\n").unwrap_err();
+        let e = render("kind: optimizer\nf: sqrt(-1 - x^2)\n", crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("f")));
     }
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::source::Source;
 use crate::style::{self, Axes};
+use crate::text::{self, Text};
 use crate::{Drawn, FigureError, FigureKind};
 
 pub(super) struct ReceptiveField;
@@ -95,18 +96,21 @@ impl FigureKind for ReceptiveField {
         Ok(Data { names, rows })
     }
 
-    fn draw(data: &Data) -> Result<Drawn, FigureError> {
+    fn draw(data: &Data, t: &Text) -> Result<Drawn, FigureError> {
         let (names, rows) = (&data.names, &data.rows);
         let last = rows.last().map_or(1, |r| r.rf);
-        let description = format!(
-            "Receptive field of {} layers: {}; final receptive field {last}",
-            rows.len(),
-            names
-                .iter()
-                .zip(rows)
-                .map(|(n, r)| format!("{n} {}", r.rf))
-                .collect::<Vec<_>>()
-                .join(", ")
+        let layers: Vec<String> = names
+            .iter()
+            .zip(rows)
+            .map(|(n, r)| format!("{n} {}", r.rf))
+            .collect();
+        let description = text::fill(
+            &t.receptive_field_description,
+            &[
+                ("n", &rows.len()),
+                ("layers", &layers.join(&t.comma)),
+                ("last", &last),
+            ],
         );
         let n = rows.len();
         let svg = style::draw(640, 380, &description, |root, ov| {
@@ -115,7 +119,7 @@ impl FigureKind for ReceptiveField {
                 x: -0.6..n as f64 - 0.4,
                 y: 0.0..ymax,
                 xdesc: "",
-                ydesc: "感受野 (像素)",
+                ydesc: &t.receptive_field_axis,
                 title: None,
                 ylog: false,
                 categories: true,
@@ -186,8 +190,11 @@ mod tests {
 
     #[test]
     fn bad_layer_is_an_error() {
-        let e = crate::render("kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n")
-            .unwrap_err();
+        let e = crate::render(
+            "kind: receptive-field\nlayers:\n  - {kernel: 3}\n  - {kernel: 3, strid: 2}\n",
+            crate::Lang::En,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (3, Some("strid")));
         assert_eq!(e.hint.as_deref(), Some("did you mean `stride`?"), "{e}");
     }

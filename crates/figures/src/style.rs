@@ -3,10 +3,20 @@
 //! - Drawn on a backend [`SCALE`] times larger than the display size, because plotters snaps
 //!   coordinates to whole pixels; the root gets `viewBox="0 0 W H"` and `width="100%"` with no
 //!   fixed height, so the browser scales it down smoothly and responsively.
-//! - Dark mode: every figure sits on a white rounded card. The Okabe–Ito palette (safe for
-//!   colour-blind readers) and the value-shaded grid cells are tuned for a light ground;
-//!   switching axes and text to `currentColor` would leave filled cells and coloured curves
-//!   with poor contrast on a dark page, while a card reads well on both.
+//! - Themes: a figure follows the page's light or dark theme without a card behind it. Every
+//!   colour that must change with the theme (text, axes, grid, empty cells, contours, the
+//!   legend's ground) has a role, [`THEMED`]: the element keeps the light colour in its `fill`
+//!   or `stroke` attribute and gets a class naming the role (`fill-ink`, `stroke-axis`), which
+//!   the site's style.css maps to a custom property (`--fig-ink`, …) of each theme. Classes,
+//!   not `style="fill: var(…)"`, because the sanitizer keeps classes and drops such styles on
+//!   pages with raw HTML; the attributes are the fallback, so an SVG seen on its own (or
+//!   printed) is drawn for a light ground on its white [`PAPER`] rectangle.
+//! - Series colours do not change with the theme: [`PALETTE`] is Okabe–Ito (safe for
+//!   colour-blind readers) with yellow left out and orange, sky blue and black moved to a
+//!   middle lightness, so that every colour has a contrast of at least 3:1 (WCAG's figure for
+//!   graphics) against both the light and the dark page ([`LIGHT_GROUND`], [`DARK_GROUND`]; a
+//!   test computes it). Shaded cells are series colours at partial opacity, so they blend with
+//!   whichever ground they lie on.
 //! - Text is real `<text>`: plotters is built without font features, so its layout uses a
 //!   crude width estimate; legends and annotations are therefore written here as SVG text with
 //!   our own CJK-aware estimate, in a font stack with CJK fallbacks.
@@ -29,20 +39,64 @@ pub(super) const SCALE: f64 = 2.0;
 /// Font stack with CJK fallbacks; no font is needed at build time.
 pub(super) const FONT: &str = "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
-/// Okabe–Ito, without yellow (too light on white), black last.
+/// Okabe–Ito without yellow, orange, sky blue and black brought to a contrast of at least 3:1
+/// against both grounds (see the module doc); grey last.
 pub(super) const PALETTE: [RGBColor; 7] = [
     RGBColor(0x00, 0x72, 0xB2),
     RGBColor(0xD5, 0x5E, 0x00),
     RGBColor(0x00, 0x9E, 0x73),
-    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0xB0, 0x78, 0x00),
     RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0x56, 0xB4, 0xE9),
-    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0x3D, 0x8F, 0xC6),
+    RGBColor(0x80, 0x80, 0x80),
 ];
 
+/// The page grounds the palette is checked against: style.css's `--bg` in each theme.
+#[cfg(test)]
+pub(super) const LIGHT_GROUND: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+#[cfg(test)]
+pub(super) const DARK_GROUND: RGBColor = RGBColor(0x0F, 0x14, 0x19);
+
+/// WCAG's contrast ratio of two colours, 1 to 21.
+#[cfg(test)]
+pub(super) fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    let luminance = |c: RGBColor| {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// The themed colours, as drawn on a light ground.
 pub(super) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(super) const AXIS: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(super) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+/// An empty cell of a grid.
+pub(super) const CELL: RGBColor = RGBColor(0xF2, 0xF2, 0xF2);
+pub(super) const CONTOUR: RGBColor = RGBColor(0xB8, 0xB8, 0xB8);
+/// The figure's own ground, and the legend's.
+pub(super) const PAPER: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+/// The legend's border.
+pub(super) const RULE: RGBColor = RGBColor(0xCC, 0xCC, 0xCC);
+
+/// Each themed colour and its role, the class suffix style.css knows it by.
+pub(super) const THEMED: [(&str, RGBColor); 7] = [
+    ("ink", TEXT),
+    ("axis", AXIS),
+    ("grid", GRID),
+    ("cell", CELL),
+    ("contour", CONTOUR),
+    ("paper", PAPER),
+    ("rule", RULE),
+];
 
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -76,7 +130,7 @@ impl Overlay {
     pub(super) fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
         let _ = write!(
             self.0,
-            r#"<text x="{x:.1}" y="{y:.1}" font-size="{:.1}" text-anchor="{anchor}" fill="{}">{}</text>"#,
+            r#"<text x="{x:.1}" y="{y:.1}" font-size="{:.1}" text-anchor="{anchor}" fill="{}" class="fill-ink">{}</text>"#,
             size * SCALE,
             hex(TEXT),
             esc(text)
@@ -87,7 +141,7 @@ impl Overlay {
     pub(super) fn text_rotated(&mut self, x: f64, y: f64, size: f64, anchor: &str, deg: f64, text: &str) {
         let _ = write!(
             self.0,
-            r#"<text x="{x:.1}" y="{y:.1}" dy="0.35em" font-size="{:.1}" text-anchor="{anchor}" fill="{}" transform="rotate({deg:.2} {x:.1} {y:.1})">{}</text>"#,
+            r#"<text x="{x:.1}" y="{y:.1}" dy="0.35em" font-size="{:.1}" text-anchor="{anchor}" fill="{}" class="fill-ink" transform="rotate({deg:.2} {x:.1} {y:.1})">{}</text>"#,
             size * SCALE,
             hex(TEXT),
             esc(text)
@@ -144,8 +198,10 @@ impl Overlay {
         let (x0, y0) = best;
         let _ = write!(
             self.0,
-            r##"<rect x="{x0:.1}" y="{y0:.1}" width="{w:.1}" height="{h:.1}" rx="{:.1}" fill="#ffffff" fill-opacity="0.9" stroke="#cccccc" stroke-width="{:.1}"/>"##,
+            r#"<rect x="{x0:.1}" y="{y0:.1}" width="{w:.1}" height="{h:.1}" rx="{:.1}" fill="{}" fill-opacity="0.9" stroke="{}" stroke-width="{:.1}" class="fill-paper stroke-rule"/>"#,
             4.0 * SCALE,
+            hex(PAPER),
+            hex(RULE),
             SCALE
         );
         for (i, label) in labels.iter().enumerate() {
@@ -253,7 +309,8 @@ pub(super) fn draw(
 }
 
 /// Replaces plotters' root element: responsive `viewBox`, accessible name and description,
-/// the white card, and the font stack inherited by every `<text>`.
+/// the paper (white when seen on its own), and the font stack inherited by every `<text>`;
+/// names the themed colours' roles in plotters' elements.
 fn finish(raw: &str, w: u32, h: u32, description: &str, overlay: &str) -> String {
     let body_start = raw
         .find("<svg")
@@ -261,20 +318,50 @@ fn finish(raw: &str, w: u32, h: u32, description: &str, overlay: &str) -> String
         .unwrap_or(0);
     let body_end = raw.rfind("</svg>").unwrap_or(raw.len()).max(body_start);
     let d = esc(description);
-    let body = raw[body_start..body_end].trim();
+    let body = themed(raw[body_start..body_end].trim());
     let natural = f64::from(w) / SCALE;
     // The narrowest width at which the smallest text is still `PHONE_TEXT` / `WIDE_TEXT` CSS
     // px; style.css keeps the figure at least that wide and lets it scroll sideways instead.
-    let smallest = smallest_font(body).min(smallest_font(overlay)) / SCALE;
+    let smallest = smallest_font(&body).min(smallest_font(overlay)) / SCALE;
     let at = |px: f64| (natural * px / smallest).ceil();
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{d}" class="figmark-figure" font-family="{font}" style="--fig-phone:{phone}px;--fig-wide:{wide}px;max-width:{mw}px;height:auto"><title>{d}</title><desc>{d}</desc><rect x="0" y="0" width="{w}" height="{h}" rx="{r}" fill="#ffffff"/>{body}{overlay}</svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{d}" class="figmark-figure" font-family="{font}" style="--fig-phone:{phone}px;--fig-wide:{wide}px;max-width:{mw}px;height:auto"><title>{d}</title><desc>{d}</desc><rect x="0" y="0" width="{w}" height="{h}" rx="{r}" fill="{paper}" class="fill-paper"/>{body}{overlay}</svg>"##,
         font = esc(FONT),
+        paper = hex(PAPER),
         mw = at(WIDE_TEXT).max(natural.round()),
         phone = at(PHONE_TEXT),
         wide = at(WIDE_TEXT),
         r = px(8.0),
     )
+}
+
+/// `svg` (plotters' elements) with a class on each element whose `fill` or `stroke` is a themed
+/// colour, naming the attribute and the role: `fill-ink`, `stroke-grid`. Plotters writes no
+/// class of its own, so there is never a second `class` attribute.
+fn themed(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len() + svg.len() / 8);
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
+        let tag = &rest[start..end];
+        let name_end = tag.find([' ', '/']).unwrap_or(tag.len());
+        let classes: Vec<String> = ["fill", "stroke"]
+            .iter()
+            .filter_map(|attr| {
+                let value = tag.split(&format!(" {attr}=\"")).nth(1)?.split('"').next()?;
+                let (role, _) = THEMED.iter().find(|(_, c)| hex(*c).eq_ignore_ascii_case(value))?;
+                Some(format!("{attr}-{role}"))
+            })
+            .collect();
+        out.push_str(&rest[..start + name_end]);
+        if !classes.is_empty() {
+            let _ = write!(out, r#" class="{}""#, classes.join(" "));
+        }
+        out.push_str(&tag[name_end..]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The smallest legible text, in CSS px, on a phone and on a wide screen.

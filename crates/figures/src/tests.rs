@@ -78,7 +78,7 @@ pub(super) const TYPICAL: &[&str] = &[
 #[test]
 fn every_typical_figure_renders_accessibly() {
     for spec in TYPICAL {
-        let f = render(spec).unwrap_or_else(|e| panic!("{spec}\n{e}"));
+        let f = render(spec, crate::Lang::En).unwrap_or_else(|e| panic!("{spec}\n{e}"));
         let svg = &f.svg;
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"), "{spec}");
         assert!(!svg.contains("<?xml") && !svg.contains("DOCTYPE"));
@@ -96,9 +96,105 @@ fn every_typical_figure_renders_accessibly() {
     }
 }
 
+/// Each element's `fill` and `stroke` colour: a series colour (readable on both themes), or the
+/// light fallback of a themed colour, with the class that lets the page's theme replace it.
+#[test]
+fn every_colour_is_a_series_colour_or_a_themed_fallback() {
+    let series: Vec<String> = style::PALETTE.iter().map(|c| style::hex(*c)).collect();
+    let mut themed = 0;
+    for spec in TYPICAL {
+        let svg = render(spec, Lang::ZhCn).unwrap().svg;
+        for element in svg.split('<').skip(1) {
+            let tag = element.split('>').next().unwrap_or_default();
+            for attr in ["fill", "stroke"] {
+                let Some(value) = tag
+                    .split(&format!(" {attr}=\""))
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                else {
+                    continue;
+                };
+                let value = value.to_ascii_lowercase();
+                if value == "none" || series.contains(&value) {
+                    continue;
+                }
+                let role = style::THEMED.iter().find(|(_, c)| style::hex(*c) == value);
+                let Some((role, _)) = role else {
+                    panic!("`{attr}=\"{value}\"` is neither a series colour nor themed: <{tag}>\n{spec}");
+                };
+                let class = tag
+                    .split(" class=\"")
+                    .nth(1)
+                    .and_then(|c| c.split('"').next())
+                    .unwrap_or("");
+                assert!(
+                    class.split(' ').any(|c| c == format!("{attr}-{role}")),
+                    "<{tag}> lacks the class {attr}-{role}"
+                );
+                themed += 1;
+            }
+        }
+    }
+    assert!(themed > 100, "text, axes and grids are themed ({themed})");
+}
+
+/// The series colours keep WCAG's 3:1 for graphics against the light and the dark page.
+#[test]
+fn the_palette_reads_on_both_grounds() {
+    for c in style::PALETTE {
+        for ground in [style::LIGHT_GROUND, style::DARK_GROUND] {
+            let ratio = style::contrast(c, ground);
+            assert!(
+                ratio >= 3.0,
+                "{} on {}: {ratio:.2}",
+                style::hex(c),
+                style::hex(ground)
+            );
+        }
+    }
+    let old_black = plotters::style::RGBColor(0, 0, 0);
+    assert!(
+        style::contrast(old_black, style::DARK_GROUND) < 3.0,
+        "the check can fail"
+    );
+}
+
+/// The words of a figure follow the language it is asked for; the numbers and the user's own
+/// labels do not change.
+#[test]
+fn descriptions_and_labels_speak_the_language_asked_for() {
+    let zh = render(TYPICAL[0], Lang::ZhCn).unwrap();
+    let en = render(TYPICAL[0], Lang::En).unwrap();
+    let zh_title = "relu、leaky_relu、sigmoid、tanh 在 x ∈ [-5, 5] 上的曲线；下方为导数";
+    assert_eq!(zh.description, zh_title);
+    assert!(zh.svg.contains(&format!("aria-label=\"{zh_title}\"")));
+    assert!(
+        zh.svg
+            .contains(&format!("<title>{zh_title}</title><desc>{zh_title}</desc>"))
+    );
+    assert!(
+        en.description.starts_with("Curves of relu, leaky_relu"),
+        "{}",
+        en.description
+    );
+    let (zh, en) = (
+        render(TYPICAL[4], Lang::ZhCn).unwrap(),
+        render(TYPICAL[4], Lang::En).unwrap(),
+    );
+    assert!(
+        zh.svg.contains(">梯度下降</text>")
+            && zh.description.starts_with("梯度下降、动量法、Nesterov 动量在")
+    );
+    assert!(en.svg.contains(">gradient descent</text>") && !en.svg.contains("梯度"));
+    assert_eq!(zh.caption, en.caption, "a caption the spec gives is the author's");
+    let uncaptioned = render(TYPICAL[3], Lang::ZhCn).unwrap();
+    assert_eq!(uncaptioned.caption, uncaptioned.description);
+    assert!(uncaptioned.caption.contains("参数量"), "{}", uncaptioned.caption);
+}
+
 #[test]
 fn chinese_labels_are_text() {
-    let f = render(TYPICAL[10]).unwrap();
+    let f = render(TYPICAL[10], crate::Lang::En).unwrap();
     assert!(f.svg.contains(">训练误差</text>") && f.svg.contains("Noto Sans CJK SC"));
     assert_eq!(f.caption, "训练误差与验证误差");
 }
@@ -106,7 +202,7 @@ fn chinese_labels_are_text() {
 #[test]
 fn same_spec_same_bytes() {
     for spec in TYPICAL {
-        assert_eq!(render(spec), render(spec));
+        assert_eq!(render(spec, crate::Lang::En), render(spec, crate::Lang::En));
     }
 }
 
@@ -115,7 +211,7 @@ fn unknown_fields_list_the_spec_structs_fields() {
     for k in KINDS {
         let fields = (k.fields)();
         assert!(!fields.is_empty(), "{}", k.name);
-        let e = render(&format!("kind: {}\nzzzz: 1\n", k.name)).unwrap_err();
+        let e = render(&format!("kind: {}\nzzzz: 1\n", k.name), crate::Lang::En).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (1, Some("zzzz")), "{}", k.name);
         assert!(
             e.message
@@ -154,13 +250,17 @@ fn the_field_reference_documents_every_field() {
 
 #[test]
 fn unknown_kind_and_field_get_hints() {
-    let e = render("caption: x\nkind: fuction\n").unwrap_err();
+    let e = render("caption: x\nkind: fuction\n", crate::Lang::En).unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (1, Some("kind")));
     assert_eq!(e.hint.as_deref(), Some("did you mean `function`?"), "{e}");
-    let e = render("kind: function\nseries: [relu]\nderivatve: true\n").unwrap_err();
+    let e = render(
+        "kind: function\nseries: [relu]\nderivatve: true\n",
+        crate::Lang::En,
+    )
+    .unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (2, Some("derivatve")));
     assert_eq!(e.hint.as_deref(), Some("did you mean `derivative`?"), "{e}");
-    let e = render("kind: function\nx: [-1, 1]\n").unwrap_err();
+    let e = render("kind: function\nx: [-1, 1]\n", crate::Lang::En).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("series"));
 }
 
@@ -182,12 +282,16 @@ fn malformed_yaml_and_types_are_errors_not_panics() {
         "kind: conv-cost\nsweep: c_out\n",
         "kind: optimizer\nmomentum: 1.5\n",
     ] {
-        let e = render(bad).expect_err(bad);
+        let e = render(bad, crate::Lang::En).expect_err(bad);
         assert!(e.line <= bad.lines().count(), "{bad}: {e}");
         assert!(!e.message.is_empty());
     }
-    let e = render("kind: function\nseries: [relu]\nx: [5, -5]\n").unwrap_err();
+    let e = render("kind: function\nseries: [relu]\nx: [5, -5]\n", crate::Lang::En).unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (2, Some("x")));
-    let e = render("kind: function\nseries: [relu]\nderivative: maybe\n").unwrap_err();
+    let e = render(
+        "kind: function\nseries: [relu]\nderivative: maybe\n",
+        crate::Lang::En,
+    )
+    .unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (2, Some("derivative")));
 }
