@@ -106,10 +106,11 @@ const HTML_TAGS: &[&str] = &[
     "var",
     "wbr",
 ];
-/// SVG elements the figure step draws with (no `foreignObject`, `use`, `image` or animation).
+/// SVG elements the figure and diagram steps draw with (no `foreignObject`, `use`, `image` or
+/// animation).
 const SVG_TAGS: &[&str] = &[
     "svg", "g", "rect", "line", "polyline", "polygon", "path", "circle", "ellipse", "text", "tspan", "title",
-    "desc",
+    "desc", "defs", "marker",
 ];
 const MATHML_TAGS: &[&str] = &[
     "math",
@@ -219,6 +220,8 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
     "aria-label",
     "aria-hidden",
     "aria-describedby",
+    "aria-labelledby",
+    "aria-roledescription",
     "style",
     "width",
     "height",
@@ -251,6 +254,14 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
     "stroke-dasharray",
     "stroke-linecap",
     "stroke-linejoin",
+    "marker-start",
+    "marker-mid",
+    "marker-end",
+    "markerWidth",
+    "markerHeight",
+    "refX",
+    "refY",
+    "orient",
     "opacity",
     "font-family",
     "font-size",
@@ -290,6 +301,8 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
 ];
 /// `style` keeps these only: layout, no property that takes `url()`.
 const STYLE_PROPERTIES: &[&str] = &["text-align", "max-width", "width", "height", "vertical-align"];
+/// Allowed attributes whose value is CSS, where `url()` may name a resource.
+const CSS_ATTRIBUTES: &[&str] = &["fill", "stroke", "marker-start", "marker-mid", "marker-end", "style"];
 const URL_ATTRIBUTES: &[&str] = &["href", "src", "xlink:href", "action", "formaction", "poster"];
 
 /// Whether `name` (lowercase) is an element a browser knows, as opposed to text in brackets.
@@ -337,6 +350,9 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .link_rel(None)
         .strip_comments(true)
         .attribute_filter(|element, attribute, value| {
+            if !is_local_paint(attribute, value) {
+                return None;
+            }
             if URL_ATTRIBUTES.contains(&attribute) && is_data_url(value) {
                 let image = element == "img" && attribute == "src" && is_data_image(value);
                 return image.then_some(Cow::Borrowed(value));
@@ -345,6 +361,34 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         });
     b
 });
+
+/// Whether the value of `attribute`, if it is read as CSS, names no resource or only an element
+/// of the same page (`url(#id)`, how a paint or a marker points at its definition):
+/// `url(https:…)` in `fill` or `marker-end` would load from elsewhere. A CSS escape (`\75 rl(`)
+/// could spell `url(` otherwise, so a value with a backslash and a bracket is refused too.
+fn is_local_paint(attribute: &str, value: &str) -> bool {
+    if !CSS_ATTRIBUTES.contains(&attribute) {
+        return true;
+    }
+    let compact = compact(value);
+    let escaped = compact.contains('\\') && compact.contains('(');
+    !escaped
+        && compact.match_indices("url(").all(|(at, _)| {
+            compact[at + 4..]
+                .trim_start_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                .starts_with('#')
+        })
+}
+
+/// Whether [`clean`] keeps the SVG element `name`: what figmark's own SVG may hold.
+pub(super) fn keeps_svg_element(name: &str) -> bool {
+    SVG_TAGS.contains(&name)
+}
+
+/// Whether [`clean`] keeps the attribute `name` with `value` on any element.
+pub(super) fn keeps_attribute(name: &str, value: &str) -> bool {
+    GENERIC_ATTRIBUTES.contains(&name) && is_local_paint(name, value)
+}
 
 fn is_data_url(url: &str) -> bool {
     compact(url).starts_with("data:")
