@@ -105,7 +105,12 @@ struct DiagramError {
 
 impl DiagramError {
     fn at(self, file: &str, fence_line: usize) -> Diagnostic {
-        let d = Diagnostic::error(file, fence_line + self.line, 0, format!("mermaid: {}", self.message));
+        let d = Diagnostic::error(
+            file,
+            fence_line + self.line,
+            0,
+            format!("mermaid: {}", self.message),
+        );
         match self.hint {
             Some(hint) => d.with_hint(hint),
             None => d,
@@ -117,11 +122,12 @@ impl DiagramError {
 fn draw(source: &str, ids: &str) -> Result<svg::Drawn, DiagramError> {
     // The renderer is another crate's code fed a stranger's text: should it panic, the page
     // gets an error rather than the build stopping.
-    let rendered = catch_unwind(AssertUnwindSafe(|| mermaid_svg::render(source))).map_err(|_| DiagramError {
-        line: 0,
-        message: "the renderer failed on this diagram".into(),
-        hint: None,
-    })?;
+    let rendered =
+        catch_unwind(AssertUnwindSafe(|| mermaid_svg::render(source))).map_err(|_| DiagramError {
+            line: 0,
+            message: "the renderer failed on this diagram".into(),
+            hint: None,
+        })?;
     let svg = rendered.map_err(|e| parse_error(e, source))?;
     svg::rewrite(&svg, ids).map_err(|message| DiagramError {
         line: 0,
@@ -145,7 +151,7 @@ fn parse_error(e: RenderError, source: &str) -> DiagramError {
             hint: None,
         },
         ParseError::UnknownDiagramType(kind) => DiagramError {
-            line: first_line(source),
+            line: kind_line(source, &kind),
             hint: Some(kind_hint(&kind)),
             message: format!("unknown diagram type `{kind}`"),
         },
@@ -171,12 +177,20 @@ fn source_line(source: &str, line: usize) -> usize {
     let mut kept = 0;
     while i < lines.len() {
         let t = lines[i].trim().to_ascii_lowercase();
-        let block_end = |close: &str| lines[i..].iter().position(|l| l.contains(close)).map(|p| i + p + 1);
+        let block_end = |close: &str| {
+            lines[i..]
+                .iter()
+                .position(|l| l.contains(close))
+                .map(|p| i + p + 1)
+        };
         let preamble = if t.starts_with("%%{") {
             block_end("}%%")
         } else if t.starts_with("acctitle:") || t.starts_with("accdescr:") {
             Some(i + 1)
-        } else if t.strip_prefix("accdescr").is_some_and(|r| r.trim_start().starts_with('{')) {
+        } else if t
+            .strip_prefix("accdescr")
+            .is_some_and(|r| r.trim_start().starts_with('{'))
+        {
             block_end("}")
         } else {
             None
@@ -212,9 +226,12 @@ fn front_matter_end(lines: &[&str]) -> usize {
     next
 }
 
-/// The line (1-based) of the first line with text: where the diagram names its kind.
-fn first_line(source: &str) -> usize {
-    source.lines().position(|l| !l.trim().is_empty()).map_or(0, |i| i + 1)
+/// The line (1-based) where the diagram names its `kind`.
+fn kind_line(source: &str, kind: &str) -> usize {
+    source
+        .lines()
+        .position(|l| l.trim_start().starts_with(kind))
+        .map_or(0, |i| i + 1)
 }
 
 fn kind_hint(kind: &str) -> String {
@@ -242,7 +259,10 @@ fn id_prefix(page_rel: &str, n: usize) -> String {
 fn figure(drawn: svg::Drawn) -> Vec<Event<'static>> {
     let open = format!("<figure class=\"diagram\">\n{}", drawn.open);
     if drawn.labels.is_empty() {
-        return vec![Event::Html(CowStr::from(format!("{open}{}\n</figure>\n", drawn.rest)))];
+        return vec![Event::Html(CowStr::from(format!(
+            "{open}{}\n</figure>\n",
+            drawn.rest
+        )))];
     }
     vec![
         Event::Html(CowStr::from(format!("{open}<desc>"))),
@@ -258,4 +278,168 @@ fn failed(source: String) -> Vec<Event<'static>> {
         Event::Text(CowStr::from(source)),
         Event::Html("</code></pre>\n".into()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Page;
+    use crate::markdown::Rendered;
+
+    fn render_page(rel: &str, body: &str) -> Rendered {
+        let page = Page::parse(rel, format!("---\ntitle: t\n---\n{body}")).expect("valid front matter");
+        crate::markdown::render(&page, &Default::default(), false, &[])
+    }
+
+    const KINDS_DRAWN: &[(&str, &[&str])] = &[
+        (
+            "flowchart TD\n  A[输入] -->|是| B{判断}\n",
+            &["输入", "是", "判断"],
+        ),
+        (
+            "sequenceDiagram\n  客户端->>服务: 请求\n",
+            &["客户端", "服务", "请求"],
+        ),
+        (
+            "classDiagram\n  class 模型 {\n    +forward(x) Tensor\n  }\n",
+            &["模型", "+forward(x) Tensor"],
+        ),
+        (
+            "stateDiagram-v2\n  [*] --> 训练\n  训练 --> 验证 : epoch\n",
+            &["训练", "验证", "epoch"],
+        ),
+        (
+            "pie title 参数\n  \"卷积\" : 40\n  \"全连接\" : 60\n",
+            &["参数", "卷积", "全连接"],
+        ),
+    ];
+
+    #[test]
+    fn each_kind_draws_with_its_labels_as_text() {
+        for (source, labels) in KINDS_DRAWN {
+            let drawn = draw(source, "p-").unwrap_or_else(|e| panic!("{source}: {e:?}"));
+            assert!(drawn.open.starts_with("<svg"), "{source}");
+            for label in *labels {
+                assert!(
+                    drawn.labels.iter().any(|l| l == label),
+                    "{source}: {label} not in {:?}",
+                    drawn.labels
+                );
+            }
+        }
+    }
+
+    /// The labels are text of the page: escaped in the HTML, and in the text search indexes,
+    /// under the heading the diagram sits in.
+    #[test]
+    fn labels_are_searchable_text() {
+        let rendered = render_page(
+            "a.md",
+            "## 流程\n\n```mermaid\nflowchart LR\n  A[\"数据 & 标签\"] --> B[模型]\n```\n\n之后。\n",
+        );
+        assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
+        assert!(
+            rendered.html.contains("<desc>数据 &amp; 标签\n模型</desc>"),
+            "{}",
+            rendered.html
+        );
+        let text = &rendered.blocks[1].text;
+        assert!(text.contains("数据 & 标签\n模型"), "{text:?}");
+        assert!(text.contains("之后。"), "{text:?}");
+    }
+
+    /// A label that holds markup stays text; a `click` link is dropped.
+    #[test]
+    fn no_script_from_labels_or_links() {
+        let source = concat!(
+            "flowchart TD\n  A[\"<script>alert(1)</script>\"] --> B[\"<img src=x onerror=alert(1)>\"]\n",
+            "  B --> C[\"<foreignObject>x</foreignObject>\"]\n  click A \"javascript:alert(1)\"\n",
+        );
+        let rendered = render_page(
+            "a.md",
+            &format!(
+                "```mermaid\n{source}```\n\n```mermaid\nsequenceDiagram\n  A->>B: <script>x</script><svg onload=alert(1)>\n```\n"
+            ),
+        );
+        assert!(rendered.diagnostics.is_empty(), "{:?}", rendered.diagnostics);
+        let html = rendered.html.to_lowercase();
+        for bad in [
+            "<script",
+            "<img",
+            "<foreignobject",
+            "<a ",
+            "javascript:",
+            "onerror",
+            "onload=",
+        ] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(html.contains(">x</text>"), "{html}");
+    }
+
+    #[test]
+    fn ids_differ_between_diagrams_and_pages() {
+        let body = "```mermaid\nflowchart LR\n  A --> B\n```\n\n```mermaid\nflowchart LR\n  A --> B\n```\n";
+        let ids = |html: &str| -> Vec<String> {
+            html.split(" id=\"")
+                .skip(1)
+                .map(|s| s[..s.find('"').unwrap()].to_string())
+                .collect()
+        };
+        let a = ids(&render_page("a.md", body).html);
+        let mut unique = a.clone();
+        unique.sort();
+        unique.dedup();
+        assert!(a.len() >= 2 && unique.len() == a.len(), "{a:?}");
+        let b = ids(&render_page("b.md", body).html);
+        assert!(a.iter().all(|id| !b.contains(id)), "{a:?} {b:?}");
+        assert_eq!(
+            a,
+            ids(&render_page("a.md", body).html),
+            "ids change between builds"
+        );
+    }
+
+    /// An error names the line in the file: the fence's line plus the line in the diagram,
+    /// counted in the source as written (with the diagram's own front matter), and the source is
+    /// shown in a marked box.
+    #[test]
+    fn a_bad_diagram_is_an_error_at_its_line() {
+        let body = "段落。\n\n```mermaid\n---\ntitle: 标题\n---\nflowchart TD\n  A --> B\n  C -->\n```\n";
+        let rendered = render_page("a.md", body);
+        let [d] = &rendered.diagnostics[..] else {
+            panic!("{:?}", rendered.diagnostics)
+        };
+        // Front matter of the page: 3 lines; the fence is on line 6, `C -->` on line 12.
+        assert_eq!(
+            (d.line, d.message.as_str()),
+            (12, "mermaid: expected node identifier at: ''")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("<pre class=\"diagram-failed\"><code>---\ntitle: 标题\n"),
+            "{}",
+            rendered.html
+        );
+
+        let rendered = render_page("a.md", "```mermaid\n\n%% 注释\nflowchat TD\n  A --> B\n```\n");
+        let [d] = &rendered.diagnostics[..] else {
+            panic!("{:?}", rendered.diagnostics)
+        };
+        assert_eq!(d.line, 7, "{d:?}");
+        assert_eq!(d.message, "mermaid: unknown diagram type `flowchat`");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `flowchart`?"));
+    }
+
+    /// Every role a colour is classed as has its fill and stroke rule in the stylesheet.
+    #[test]
+    fn the_stylesheet_repaints_every_role() {
+        let css = include_str!("../../static/style.css");
+        for (_, role) in svg::PAINTS {
+            for rule in [format!(".df-{role}"), format!(".ds-{role}")] {
+                assert!(css.contains(&rule), "style.css has no `{rule}`");
+            }
+        }
+    }
 }

@@ -233,9 +233,7 @@ impl Writer<'_> {
 }
 
 fn has_attribute(e: &BytesStart, name: &str) -> bool {
-    e.attributes()
-        .flatten()
-        .any(|a| a.key.into_inner() == name)
+    e.attributes().flatten().any(|a| a.key.into_inner() == name)
 }
 
 /// The role of one of the default theme's colours (any case), if `value` is one.
@@ -244,4 +242,64 @@ fn paint_role(value: &str) -> Option<&'static str> {
         .iter()
         .find(|(colour, _)| colour.eq_ignore_ascii_case(value.trim()))
         .map(|&(_, role)| role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the renderer could write if a label or a directive slipped through it: none of it
+    /// may reach the page.
+    #[test]
+    fn scripts_links_and_outside_references_are_dropped() {
+        let svg = concat!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" onload="x()" viewBox="0 0 9 9">"##,
+            r##"<script>alert(1)</script><foreignObject><div>html</div></foreignObject>"##,
+            r##"<a href="javascript:alert(1)"><text x="1" onclick="x()">kept &lt;b&gt; &amp; &#x4e2d;</text></a>"##,
+            r##"<rect fill="url(https://example.com/p.svg#g)" stroke="url( 'https://x/#m')" width="1"/>"##,
+            r##"<path marker-end="url(#arrow)" fill="\75 rl(x)" d="M0 0"/><image href="x.png"/>"##,
+            r##"<!-- comment --><![CDATA[cdata]]></svg>"##,
+        );
+        let drawn = rewrite(svg, "p-").unwrap();
+        let all = format!("{}{}", drawn.open, drawn.rest);
+        assert_eq!(
+            all,
+            concat!(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">"##,
+                r##"<text x="1">kept &lt;b&gt; &amp; 中</text>"##,
+                r##"<rect width="1"/><path marker-end="url(#p-arrow)" d="M0 0"/></svg>"##,
+            )
+        );
+        assert_eq!(drawn.labels, ["kept <b> & 中"]);
+    }
+
+    #[test]
+    fn ids_are_prefixed_and_theme_colours_classed() {
+        let svg = concat!(
+            r##"<svg aria-labelledby="t d"><title id="t">T</title><desc id="d">D</desc>"##,
+            r##"<defs><marker id="m"><path fill="#333"/></marker></defs>"##,
+            r##"<rect class="own" fill="#ececff" stroke="#9370DB"/><line stroke="#123456" marker-start="url(#m)"/>"##,
+            r##"<text>a<tspan x="1" dy="1">b</tspan><tspan>c</tspan></text><text>a bc</text></svg>"##,
+        );
+        let drawn = rewrite(svg, "d1-").unwrap();
+        assert_eq!(drawn.open, r#"<svg aria-labelledby="d1-t d1-d">"#);
+        assert_eq!(
+            drawn.rest,
+            concat!(
+                r##"<title id="d1-t">T</title><desc id="d1-d">D</desc>"##,
+                r##"<defs><marker id="d1-m"><path fill="#333" class="df-ink"/></marker></defs>"##,
+                r##"<rect fill="#ececff" stroke="#9370DB" class="own df-node ds-line"/>"##,
+                r##"<line stroke="#123456" marker-start="url(#d1-m)"/>"##,
+                r##"<text>a<tspan x="1" dy="1">b</tspan><tspan>c</tspan></text><text>a bc</text></svg>"##,
+            )
+        );
+        // A label's lines are joined by a space, and a label drawn twice is listed once.
+        assert_eq!(drawn.labels, ["a bc"]);
+    }
+
+    #[test]
+    fn broken_xml_is_an_error() {
+        assert!(rewrite("<svg><g></svg>", "p-").is_err());
+        assert!(rewrite("<svg>&nbsp;</svg>", "p-").is_err());
+    }
 }
