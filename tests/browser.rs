@@ -519,6 +519,62 @@ fn figure_text_changes_colour_with_the_theme() {
     assert_ne!(seen[0], seen[1], "figure text is {} in both themes", seen[0]);
 }
 
+/// Mermaid diagrams follow the theme: a diagram's text is painted another colour in the dark
+/// theme than in the light one, legible on the page there, and each diagram has a size.
+#[test]
+fn diagrams_follow_the_theme_and_have_a_size() {
+    let Some(repo) = env() else { return };
+    let site = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-diagrams");
+    let _ = std::fs::remove_dir_all(&site);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github");
+    if let Err(diagnostics) = figmark::build::build(&root, &site) {
+        panic!("the github fixture does not build: {diagnostics:?}");
+    }
+    let env = Env {
+        site,
+        chromium: repo.chromium.clone(),
+    };
+    let session = env.launch();
+    let tab = open(&session, &env, "g/diagrams.html");
+    let look = |theme: &str| {
+        eval(
+            &tab,
+            &format!("document.documentElement.dataset.theme = '{theme}'"),
+        );
+        eval(
+            &tab,
+            &format!(
+                "(() => {{ {COLOUR_JS}
+                  const svgs = [...document.querySelectorAll('figure.diagram svg')];
+                  const texts = svgs.flatMap(s => [...s.querySelectorAll('text')]);
+                  return {{
+                    sizes: svgs.map(s => {{ const r = s.getBoundingClientRect(); return [r.width, r.height]; }}),
+                    fill: getComputedStyle(texts[0]).fill,
+                    worst: Math.min(...texts.map(t => contrast(rgba(getComputedStyle(t).fill), backdrop(t.closest('figure'))))),
+                  }}; }})()"
+            ),
+        )
+    };
+    let (light, dark) = (look("light"), look("dark"));
+    let sizes = light["sizes"].as_array().expect("sizes");
+    assert_eq!(sizes.len(), 5, "diagrams on g/diagrams.html: {sizes:?}");
+    for size in sizes {
+        let (w, h) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+        assert!(w > 50.0 && h > 50.0, "a diagram is {w}×{h}");
+    }
+    assert_ne!(
+        light["fill"], dark["fill"],
+        "a diagram's text keeps its colour in the dark theme"
+    );
+    for (theme, look) in [("light", &light), ("dark", &dark)] {
+        let worst = look["worst"].as_f64().unwrap();
+        assert!(
+            worst >= 4.5,
+            "diagram text in the {theme} theme has contrast {worst:.2} (< 4.5)"
+        );
+    }
+}
+
 #[test]
 fn no_network_requests_and_no_console_errors() {
     let Some(env) = env() else { return };

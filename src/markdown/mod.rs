@@ -10,6 +10,7 @@ pub(crate) mod headings;
 pub(crate) mod highlight;
 pub(crate) mod links;
 mod math;
+mod mermaid;
 mod nesting;
 mod punctuation;
 pub(crate) mod sanitize;
@@ -90,6 +91,7 @@ pub fn render(
     let mut out = Rendered::default();
     let mut fence_diags = Vec::new();
     let mut figure_diags = Vec::new();
+    let mut diagram_diags = Vec::new();
     let mut code_diags = Vec::new();
     let mut nesting_diags = Vec::new();
     let events = TextMergeWithOffset::new(
@@ -105,6 +107,7 @@ pub fn render(
         &mut out.figures,
         &mut figure_diags,
     );
+    let events = mermaid::render(events, &page.rel, &file, line_of, &mut diagram_diags);
     let events = math::fenced(events);
     let events = highlight::code_blocks(events, &file, line_of, &mut code_diags);
     let events: Vec<_> = emoji::shortcodes(events).collect();
@@ -141,6 +144,7 @@ pub fn render(
     out.diagnostics.extend(nesting_diags);
     out.diagnostics.extend(fence_diags);
     out.diagnostics.extend(figure_diags);
+    out.diagnostics.extend(diagram_diags);
     out.diagnostics.extend(code_diags);
     out.diagnostics.extend(math_diags);
     out

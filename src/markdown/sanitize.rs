@@ -106,10 +106,11 @@ const HTML_TAGS: &[&str] = &[
     "var",
     "wbr",
 ];
-/// SVG elements the figure step draws with (no `foreignObject`, `use`, `image` or animation).
+/// SVG elements the figure and diagram steps draw with (no `foreignObject`, `use`, `image` or
+/// animation).
 const SVG_TAGS: &[&str] = &[
     "svg", "g", "rect", "line", "polyline", "polygon", "path", "circle", "ellipse", "text", "tspan", "title",
-    "desc",
+    "desc", "defs", "marker",
 ];
 const MATHML_TAGS: &[&str] = &[
     "math",
@@ -219,6 +220,8 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
     "aria-label",
     "aria-hidden",
     "aria-describedby",
+    "aria-labelledby",
+    "aria-roledescription",
     "style",
     "width",
     "height",
@@ -251,6 +254,14 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
     "stroke-dasharray",
     "stroke-linecap",
     "stroke-linejoin",
+    "marker-start",
+    "marker-mid",
+    "marker-end",
+    "markerWidth",
+    "markerHeight",
+    "refX",
+    "refY",
+    "orient",
     "opacity",
     "font-family",
     "font-size",
@@ -290,6 +301,15 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
 ];
 /// `style` keeps these only: layout, no property that takes `url()`.
 const STYLE_PROPERTIES: &[&str] = &["text-align", "max-width", "width", "height", "vertical-align"];
+/// Allowed attributes whose value is CSS, where `url()` may name a resource.
+const CSS_ATTRIBUTES: &[&str] = &[
+    "fill",
+    "stroke",
+    "marker-start",
+    "marker-mid",
+    "marker-end",
+    "style",
+];
 const URL_ATTRIBUTES: &[&str] = &["href", "src", "xlink:href", "action", "formaction", "poster"];
 
 /// Whether `name` (lowercase) is an element a browser knows, as opposed to text in brackets.
@@ -337,6 +357,9 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .link_rel(None)
         .strip_comments(true)
         .attribute_filter(|element, attribute, value| {
+            if !is_local_paint(attribute, value) {
+                return None;
+            }
             if URL_ATTRIBUTES.contains(&attribute) && is_data_url(value) {
                 let image = element == "img" && attribute == "src" && is_data_image(value);
                 return image.then_some(Cow::Borrowed(value));
@@ -345,6 +368,34 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         });
     b
 });
+
+/// Whether the value of `attribute`, if it is read as CSS, names no resource or only an element
+/// of the same page (`url(#id)`, how a paint or a marker points at its definition):
+/// `url(https:…)` in `fill` or `marker-end` would load from elsewhere. A CSS escape (`\75 rl(`)
+/// could spell `url(` otherwise, so a value with a backslash and a bracket is refused too.
+fn is_local_paint(attribute: &str, value: &str) -> bool {
+    if !CSS_ATTRIBUTES.contains(&attribute) {
+        return true;
+    }
+    let compact = compact(value);
+    let escaped = compact.contains('\\') && compact.contains('(');
+    !escaped
+        && compact.match_indices("url(").all(|(at, _)| {
+            compact[at + 4..]
+                .trim_start_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                .starts_with('#')
+        })
+}
+
+/// Whether [`clean`] keeps the SVG element `name`: what figmark's own SVG may hold.
+pub(super) fn keeps_svg_element(name: &str) -> bool {
+    SVG_TAGS.contains(&name)
+}
+
+/// Whether [`clean`] keeps the attribute `name` with `value` on any element.
+pub(super) fn keeps_attribute(name: &str, value: &str) -> bool {
+    GENERIC_ATTRIBUTES.contains(&name) && is_local_paint(name, value)
+}
 
 fn is_data_url(url: &str) -> bool {
     compact(url).starts_with("data:")
@@ -570,9 +621,9 @@ mod tests {
     }
 
     /// The same markup as a browser's parser would write it back; ammonia also drops the
-    /// spaces in `style` values.
+    /// spaces in `style` values and a `;` that ends one.
     fn normalized(html: &str) -> String {
-        let html = html.replace(": ", ":").replace("; ", ";");
+        let html = html.replace(": ", ":").replace("; ", ";").replace(";\"", "\"");
         scraper::Html::parse_fragment(&html).root_element().inner_html()
     }
 
@@ -582,6 +633,8 @@ mod tests {
             "# 标题 {#custom .c}\n\n## 二\n\n| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n",
             "- [x] done\n- [ ] todo\n\n1. one\n\n3. three\n\n~~old~~ **b** *i* `c` [l](b.md#x) ![i](img/a.png \"t\")\n\n",
             "脚注[^n]\n\n[^n]: 注\n\n> [!NOTE]\n> alert\n\n```rust\nfn f() -> u8 { 1 }\n```\n\n$x^2$ and\n\n$$\\frac12$$\n\n---\n\n",
+            "```mermaid\n---\ntitle: 图\n---\nflowchart LR\n  accTitle: t\n  accDescr: d\n  A[a] -->|x| B((b)) --x C{c}\n```\n\n",
+            "```mermaid\nsequenceDiagram\n  A->>B: m\n  Note over A,B: n\n```\n\n```mermaid\nclassDiagram\n  A <|-- B\n  A *-- C\n```\n\n",
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\" width=\"100%\" role=\"img\" ",
             "aria-label=\"d\" class=\"figmark-figure\" font-family=\"sans-serif\" style=\"max-width: 640px; height: auto\">",
             "<title>d</title><desc>d</desc><rect x=\"0\" y=\"0\" width=\"10\" height=\"10\" rx=\"8\" fill=\"#ffffff\"/>",
@@ -595,6 +648,15 @@ mod tests {
         let trusted = render(body, true).html;
         let cleaned = render(body, false).html;
         assert!(trusted.contains("<svg") && trusted.contains("hl-") && trusted.contains("type=\"checkbox\""));
+        assert_eq!(
+            trusted.matches("<figure class=\"diagram\">").count(),
+            3,
+            "{trusted}"
+        );
+        assert!(
+            trusted.contains("<marker") && trusted.contains("aria-labelledby"),
+            "{trusted}"
+        );
         assert_eq!(normalized(&cleaned), normalized(&trusted));
     }
 
@@ -608,6 +670,8 @@ mod tests {
                 "<iframe src=\"https://x.org\">inner</iframe><object data=\"x\"></object><style>*{}</style>",
                 "<form action=\"https://x.org\"><input type=\"text\" formaction=\"javascript:x\"></form>\n\n",
                 "<svg><script>alert(1)</script><a href=\"javascript:alert(1)\"><text>t</text></a></svg>\n\n",
+                "<svg><rect fill=\"url(https://x.org/p.svg#g)\" stroke=\"u\\72l(//x.org/p)\"/>",
+                "<path marker-end=\"url(#m)\" d=\"M0 0\"/></svg>\n\n",
                 "[m](javascript:alert(1)) [v](VBScript:x) <p style=\"background: url(x)\">s</p>\n\n",
                 "<details><summary>S</summary>\n\n**inside**\n\n</details>\n\nH<sub>2</sub>O <kbd>K</kbd> <mark>m</mark><br>\n",
             ),
@@ -628,6 +692,7 @@ mod tests {
             "<form",
             "formaction",
             "type=\"text\"",
+            "x.org",
         ] {
             assert!(!html.to_lowercase().contains(bad), "{bad} in {html}");
         }
@@ -642,6 +707,7 @@ mod tests {
             "<br>",
             "alt=\"a\"",
             "width=\"3\"",
+            "marker-end=\"url(#m)\"",
         ] {
             assert!(html.contains(good), "{good} missing in {html}");
         }
