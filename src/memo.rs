@@ -9,7 +9,8 @@
 //!   that files were only edited ([`Memo::watched`]), the last walk of `content/` is reused and
 //!   only the edited files are looked at.
 //! - **renders**: a page's markdown rendering, by its path, its source, the set of section
-//!   folders and the `unsafe_html` setting.
+//!   folders, the `unsafe_html` setting, the site's math macros and its wording (language); in a
+//!   lenient build, also by which of its links are marked broken.
 //! - **layouts**: an output page's HTML, by the templates' fingerprint, the template's name and
 //!   the page's view (whose hash stands a page body in by its render key, not its text).
 //! - **drawings**: the home page's map, by the nodes and edges it shows.

@@ -299,8 +299,17 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
     "form",
     "voffset",
 ];
-/// `style` keeps these only: layout, no property that takes `url()`.
-const STYLE_PROPERTIES: &[&str] = &["text-align", "max-width", "width", "height", "vertical-align"];
+/// `style` keeps these only: layout, no property that takes `url()`, and the two custom
+/// properties a figure sets for its smallest legible width (style.css reads them as `min-width`).
+const STYLE_PROPERTIES: &[&str] = &[
+    "text-align",
+    "max-width",
+    "width",
+    "height",
+    "vertical-align",
+    "--fig-phone",
+    "--fig-wide",
+];
 /// Allowed attributes whose value is CSS, where `url()` may name a resource.
 const CSS_ATTRIBUTES: &[&str] = &[
     "fill",
@@ -636,7 +645,7 @@ mod tests {
             "```mermaid\n---\ntitle: 图\n---\nflowchart LR\n  accTitle: t\n  accDescr: d\n  A[a] -->|x| B((b)) --x C{c}\n```\n\n",
             "```mermaid\nsequenceDiagram\n  A->>B: m\n  Note over A,B: n\n```\n\n```mermaid\nclassDiagram\n  A <|-- B\n  A *-- C\n```\n\n",
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\" width=\"100%\" role=\"img\" ",
-            "aria-label=\"d\" class=\"figmark-figure\" font-family=\"sans-serif\" style=\"max-width: 640px; height: auto\">",
+            "aria-label=\"d\" class=\"figmark-figure\" font-family=\"sans-serif\" style=\"--fig-phone: 534px; --fig-wide: 742px; max-width: 640px; height: auto\">",
             "<title>d</title><desc>d</desc><rect x=\"0\" y=\"0\" width=\"10\" height=\"10\" rx=\"8\" fill=\"#ffffff\"/>",
             "<g transform=\"translate(1,1)\"><line x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\" opacity=\"1\" stroke=\"#000\" stroke-width=\"1\"/>",
             "<polyline fill=\"none\" points=\"0,0 1,1\"/><circle cx=\"1\" cy=\"1\" r=\"1\"/>",
