@@ -3,7 +3,7 @@
 //! only when its view or the templates changed (the [`Memo`] decides).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -13,7 +13,7 @@ use crate::links::Backlink;
 use crate::markdown::Rendered;
 use crate::markdown::slug::slug;
 use crate::memo::Memo;
-use crate::output::Contents;
+use crate::output::{Contents, Sink, lock};
 use crate::strings::Strings;
 use crate::templates::{Templates, context};
 use crate::views::{Body, PageView, SiteViews};
@@ -30,12 +30,6 @@ pub struct Input<'a> {
     pub templates: &'a Templates,
 }
 
-/// The laid-out pages by output path, and how many were laid out now (not reused).
-pub struct LaidOut {
-    pub files: BTreeMap<String, Contents>,
-    pub fresh: usize,
-}
-
 /// One page to lay out: its output path, template and view.
 struct Job<'v> {
     path: String,
@@ -43,18 +37,11 @@ struct Job<'v> {
     view: PageView<'v>,
 }
 
-/// A job done: the page's HTML under its key, and whether it was laid out now.
-struct Done {
-    path: String,
-    key: u64,
-    html: Result<Arc<[u8]>, Diagnostic>,
-    fresh: bool,
-}
-
 /// A listing page: title, output path and summary of each entry.
 type Entries = Vec<(String, String, String)>;
 
-pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic>> {
+/// Lays out every page into `sink`; returns how many were laid out now (not reused).
+pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
     let site = input.site;
     let tags = tag_pages(site);
     let tag_paths: BTreeMap<String, String> = tags
@@ -89,21 +76,28 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
             title => format!("{} · {title}", views.strings.get("print_edition")),
         })
         .collect();
-    jobs.extend(
-        editions
-            .iter()
-            .zip(&titles)
-            .map(|(e, title)| edition_job(&views, site, e, title)),
-    );
-    let mut laid_out = run(jobs, input.templates, memo)?;
-    fill_editions(
-        &mut laid_out.files,
-        site,
-        input.rendered,
-        &editions,
-        &views.strings,
-    );
-    Ok(laid_out)
+    let frames: Vec<Job> = editions
+        .iter()
+        .zip(&titles)
+        .map(|(e, title)| edition_job(&views, site, e, title))
+        .collect();
+    let pages = run(jobs, input.templates, memo, &|path, html| {
+        sink.put(path, Contents::Bytes(html));
+    });
+    let laid = Mutex::new(HashMap::new());
+    let frames = run(frames, input.templates, memo, &|path, html| {
+        lock(&laid).insert(path, html);
+    });
+    let laid = laid.into_inner().unwrap_or_else(PoisonError::into_inner);
+    fill_editions(laid, site, input.rendered, &editions, &views.strings, sink);
+    match (pages, frames) {
+        (Ok(pages), Ok(frames)) => Ok(pages + frames),
+        (pages, frames) => Err([pages.err(), frames.err()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect()),
+    }
 }
 
 fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> Job<'v> {
@@ -158,76 +152,62 @@ fn edition_job<'v>(
     }
 }
 
-/// Lays out every job whose view (with the templates) is not in the memo, in parallel.
-fn run(jobs: Vec<Job>, templates: &Templates, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic>> {
-    let memo_ref = &*memo;
-    let done: Vec<Done> = jobs
+/// Lays out every job whose view (with the templates) is not in the memo, in parallel, and
+/// hands each page to `done` as soon as it is made; returns how many were laid out now.
+fn run(
+    jobs: Vec<Job>,
+    templates: &Templates,
+    memo: &Memo,
+    done: &(dyn Fn(String, Arc<[u8]>) + Sync),
+) -> Result<usize, Vec<Diagnostic>> {
+    let made: Vec<Result<bool, Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
-            let key = memo_ref.key((templates.fingerprint, job.template, &job.view));
-            let (html, fresh) = match memo_ref.layouts.get(key) {
-                Some(html) => (Ok(html), false),
+            let key = memo.key((templates.fingerprint, job.template, &job.view));
+            let (html, fresh) = match memo.layouts.get(key) {
+                Some(html) => (html, false),
                 None => {
-                    let html = context(&job.view).and_then(|cx| templates.render(job.template, &cx));
-                    (html.map(|h| Arc::from(h.into_bytes())), true)
+                    let html = context(&job.view).and_then(|cx| templates.render(job.template, &cx))?;
+                    (Arc::from(html.into_bytes()), true)
                 }
             };
-            Done {
-                path: job.path,
-                key,
-                html,
-                fresh,
-            }
+            memo.layouts.keep(key, Arc::clone(&html));
+            done(job.path, html);
+            Ok(fresh)
         })
         .collect();
-    let mut laid_out = LaidOut {
-        files: BTreeMap::new(),
-        fresh: 0,
-    };
+    let mut fresh = 0;
     let mut errors = Vec::new();
-    for Done {
-        path,
-        key,
-        html,
-        fresh,
-    } in done
-    {
-        match html {
-            Ok(html) => {
-                memo.layouts.keep(key, Arc::clone(&html));
-                laid_out.fresh += usize::from(fresh);
-                laid_out.files.insert(path, Contents::Bytes(html));
-            }
+    for made in made {
+        match made {
+            Ok(now) => fresh += usize::from(now),
             Err(d) => errors.push(d),
         }
     }
-    if errors.is_empty() {
-        Ok(laid_out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(fresh) } else { Err(errors) }
 }
 
-/// Puts each edition's body (or the index of the editions) into its laid-out frame.
+/// Puts each edition, its body (or the index of the editions) in its laid-out frame, into `sink`.
 fn fill_editions(
-    files: &mut BTreeMap<String, Contents>,
+    mut frames: HashMap<String, Arc<[u8]>>,
     site: &Site,
     rendered: &[Arc<Rendered>],
     editions: &[print::Edition],
     strings: &Strings,
+    sink: &Sink,
 ) {
     let files_of = print::files_of(site, editions);
     for edition in editions {
-        let Some(Contents::Bytes(frame)) = files.get(&edition.path) else {
+        let Some(frame) = frames.remove(&edition.path) else {
             continue;
         };
-        let frame = String::from_utf8_lossy(frame);
+        let frame = String::from_utf8_lossy(&frame);
         let contents = if edition.pages.is_empty() {
             Contents::from(frame.replacen(print::BODY_MARK, &print::index(editions, strings), 1))
         } else {
             Contents::Parts(print::fill(&frame, site, rendered, edition, &files_of))
         };
-        files.insert(edition.path.clone(), contents);
+        sink.put(edition.path.clone(), contents);
     }
 }
 

@@ -18,12 +18,13 @@
 //!   at 1,000 notes, so it is kept).
 //! - **history**: git's dates, by the commit checked out.
 //!
-//! An entry not used by a successful build is dropped, so the memo holds one site's worth.
+//! An entry not used by a successful build is dropped, so the memo holds one site's worth. A
+//! one-shot build ([`Memo::one_shot`]) keeps nothing, so that what it made is dropped once used.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -50,6 +51,17 @@ pub struct Memo {
 }
 
 impl Memo {
+    /// The memo of a build that no other follows (`figmark build`): it keeps no rendering, page
+    /// or drawing, so each is dropped once written rather than held to the end of the build.
+    pub fn one_shot() -> Self {
+        Self {
+            renders: Table::forgetful(),
+            layouts: Table::forgetful(),
+            drawings: Table::forgetful(),
+            ..Self::default()
+        }
+    }
+
     /// What a file watcher saw since the last build: `Some(paths)` when the only changes under
     /// `content/` were edits to the files at `paths` (`/`-separated, under `content/`), `None`
     /// when it cannot vouch for that (a file added, removed or renamed, or events lost).
@@ -77,37 +89,56 @@ impl Memo {
 }
 
 /// Values by key: those the last successful build used, and those this build has used so far.
+/// Values are kept from several threads at once.
 pub struct Table<V> {
     last: HashMap<u64, V>,
-    this: HashMap<u64, V>,
+    this: Mutex<HashMap<u64, V>>,
+    /// Whether values are kept at all (see [`Memo::one_shot`]).
+    keeps: bool,
 }
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
         Self {
             last: HashMap::new(),
-            this: HashMap::new(),
+            this: Mutex::default(),
+            keeps: true,
         }
     }
 }
 
 impl<V: Clone + Send + Sync> Table<V> {
+    /// A table that keeps nothing.
+    fn forgetful() -> Self {
+        Self {
+            keeps: false,
+            ..Self::default()
+        }
+    }
+
+    fn this(&self) -> MutexGuard<'_, HashMap<u64, V>> {
+        self.this.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn begin(&mut self) {
-        let this = std::mem::take(&mut self.this);
+        let this = std::mem::take(self.this.get_mut().unwrap_or_else(PoisonError::into_inner));
         self.last.extend(this);
     }
 
     fn end(&mut self) {
-        self.last = std::mem::take(&mut self.this);
+        self.last = std::mem::take(self.this.get_mut().unwrap_or_else(PoisonError::into_inner));
     }
 
     pub fn get(&self, key: u64) -> Option<V> {
-        self.this.get(&key).or_else(|| self.last.get(&key)).cloned()
+        let this = self.this().get(&key).cloned();
+        this.or_else(|| self.last.get(&key).cloned())
     }
 
     /// Records that this build uses `value` under `key`.
-    pub fn keep(&mut self, key: u64, value: V) {
-        self.this.insert(key, value);
+    pub fn keep(&self, key: u64, value: V) {
+        if self.keeps {
+            self.this().insert(key, value);
+        }
     }
 
     pub fn get_or_make(&mut self, key: u64, make: impl FnOnce() -> V) -> V {
@@ -250,6 +281,14 @@ mod tests {
         t.begin();
         assert_eq!(t.get(3), Some(30));
         assert_eq!(t.get(1), Some(10));
+    }
+
+    #[test]
+    fn a_one_shot_table_keeps_nothing() {
+        let mut t: Table<u32> = Table::forgetful();
+        t.begin();
+        assert_eq!(t.get_or_make(1, || 10), 10);
+        assert_eq!(t.get(1), None, "dropped once used");
     }
 
     #[test]

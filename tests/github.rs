@@ -45,7 +45,7 @@ fn code_by_linguist_names_and_a_typo_gets_a_hint() {
         let block = &html[start..start + html[start..].find("</code>").unwrap()];
         assert!(block.matches("<span class=\"hl-").count() >= 3, "{block}");
     }
-    let warnings: Vec<String> = plan.warnings.iter().map(ToString::to_string).collect();
+    let warnings: Vec<String> = plan.summary.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
         [
