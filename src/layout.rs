@@ -3,7 +3,7 @@
 //! only when its view or the templates changed (the [`Memo`] decides).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 
@@ -30,11 +30,13 @@ pub struct Input<'a> {
     pub templates: &'a Templates,
 }
 
-/// One page to lay out: its output path, template and view.
+/// One page to lay out: its output path, template and view, and for a page of the notes its
+/// key by what its view is made of (see [`site_key`]).
 struct Job<'v> {
     path: String,
     template: &'static str,
     view: PageView<'v>,
+    page_key: Option<u64>,
 }
 
 /// A listing page: title, output path and summary of each entry.
@@ -43,6 +45,7 @@ type Entries = Vec<(String, String, String)>;
 /// Lays out every page into `sink`; returns how many were laid out now (not reused).
 pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
     let site = input.site;
+    let site_key = site_key(input, memo);
     let tags = tag_pages(site);
     let tag_paths: BTreeMap<String, String> = tags
         .iter()
@@ -56,16 +59,18 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
         input.last_changed,
         Some(input.render_keys),
     );
-    let (map, map_key) = link_map(site, input.backlinks, memo);
+    let (map, map_key) = link_map(site, input.backlinks, site_key, memo);
+    let pending = reuse_pages(input, site_key, map_key, memo, sink);
     let listings = listings(site, &tags, &views.strings);
-    let mut jobs: Vec<Job> = (0..site.pages.len())
+    let mut jobs: Vec<Job> = pending
         .into_par_iter()
-        .map(|i| page_job(&views, i, &map, map_key))
+        .map(|(i, key)| page_job(&views, i, &map, map_key, key))
         .collect();
     jobs.extend(listings.iter().map(|(path, title, summary, entries)| Job {
         path: path.clone(),
         template: "section.html",
         view: views.list_view(path, title, summary, entries),
+        page_key: None,
     }));
     jobs.push(not_found_job(&views, site));
     let editions = print::editions(site, input.rendered);
@@ -89,7 +94,7 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
         lock(&laid).insert(path, html);
     });
     let laid = laid.into_inner().unwrap_or_else(PoisonError::into_inner);
-    fill_editions(laid, site, input.rendered, &editions, &views.strings, sink);
+    fill_editions(laid, input, site_key, &editions, &views.strings, memo, sink);
     match (pages, frames) {
         (Ok(pages), Ok(frames)) => Ok(pages + frames),
         (pages, frames) => Err([pages.err(), frames.err()]
@@ -100,7 +105,58 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
     }
 }
 
-fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> Job<'v> {
+/// Everything a page's view reads but its own rendering, its backlinks and the home page's
+/// map: the settings (with the interface strings), the templates, each page's path, front
+/// matter, section and date, the sections and the reading order. While it holds, a page whose
+/// rendering and backlinks are the last build's has the last build's HTML, found without making
+/// its view: making and hashing every view took most of a rebuild at 10,000 notes.
+fn site_key(input: &Input, memo: &Memo) -> u64 {
+    let site = input.site;
+    let pages: Vec<_> = site
+        .pages
+        .iter()
+        .map(|p| {
+            let date = input.last_changed.get(&p.rel);
+            (&p.rel, &p.file, &*p.meta, p.section, p.titled, date)
+        })
+        .collect();
+    let sections: Vec<_> = site
+        .sections
+        .iter()
+        .map(|s| (&s.dir, s.index, s.parent, &s.pages, &s.subsections))
+        .collect();
+    // The settings are a few hundred bytes, and every one of them counts: hashed as printed.
+    let config = format!("{:?}", site.config);
+    memo.key((
+        config,
+        input.templates.fingerprint,
+        pages,
+        sections,
+        &site.reading_order,
+    ))
+}
+
+/// Puts each page whose HTML the memo holds under its page key (see [`site_key`]) into `sink`;
+/// returns the others, to be laid out, with their keys.
+fn reuse_pages(input: &Input, site_key: u64, map_key: u64, memo: &Memo, sink: &Sink) -> Vec<(usize, u64)> {
+    let site = input.site;
+    (0..site.pages.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let page = &site.pages[i];
+            let map = (page.rel == content::SECTION_INDEX).then_some(map_key);
+            let key = memo.key((site_key, i, input.render_keys[i], &input.backlinks[i], map));
+            let Some(html) = memo.pages.get(key) else {
+                return Some((i, key));
+            };
+            memo.pages.keep(key, Arc::clone(&html));
+            sink.put(page.output_path(), Contents::Bytes(html));
+            None
+        })
+        .collect()
+}
+
+fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64, page_key: u64) -> Job<'v> {
     let page = &views.site.pages[i];
     let mut view = views.page_view(i);
     if page.rel == content::SECTION_INDEX {
@@ -113,6 +169,7 @@ fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> J
         path: page.output_path(),
         template: template_for(page),
         view,
+        page_key: Some(page_key),
     }
 }
 
@@ -125,6 +182,7 @@ fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
         path: "404.html".into(),
         template: "404.html",
         view,
+        page_key: None,
     }
 }
 
@@ -149,6 +207,7 @@ fn edition_job<'v>(
         path: edition.path.clone(),
         template: "print.html",
         view,
+        page_key: None,
     }
 }
 
@@ -172,6 +231,9 @@ fn run(
                 }
             };
             memo.layouts.keep(key, Arc::clone(&html));
+            if let Some(page_key) = job.page_key {
+                memo.pages.keep(page_key, Arc::clone(&html));
+            }
             done(job.path, html);
             Ok(fresh)
         })
@@ -188,24 +250,39 @@ fn run(
 }
 
 /// Puts each edition, its body (or the index of the editions) in its laid-out frame, into `sink`.
+/// An edition is kept by its frame, the site's key, which edition holds each page (links
+/// between editions point into the file that holds their target) and its pages' renderings:
+/// cutting its parts reads every page's text, megabytes at 10,000 notes.
 fn fill_editions(
     mut frames: HashMap<String, Arc<[u8]>>,
-    site: &Site,
-    rendered: &[Arc<Rendered>],
+    input: &Input,
+    site_key: u64,
     editions: &[print::Edition],
     strings: &Strings,
+    memo: &Memo,
     sink: &Sink,
 ) {
-    let files_of = print::files_of(site, editions);
+    let site = input.site;
+    let held_by: Vec<_> = editions.iter().map(|e| (&e.path, &e.pages)).collect();
+    let held_by = memo.key(held_by);
+    let files_of = OnceLock::new();
     for edition in editions {
         let Some(frame) = frames.remove(&edition.path) else {
             continue;
         };
-        let frame = String::from_utf8_lossy(&frame);
         let contents = if edition.pages.is_empty() {
+            let frame = String::from_utf8_lossy(&frame);
             Contents::from(frame.replacen(print::BODY_MARK, &print::index(editions, strings), 1))
         } else {
-            Contents::Parts(print::fill(&frame, site, rendered, edition, &files_of))
+            let bodies: Vec<u64> = edition.pages.iter().map(|&i| input.render_keys[i]).collect();
+            let key = memo.key((&*frame, site_key, held_by, bodies));
+            let parts = memo.editions.get(key).unwrap_or_else(|| {
+                let files_of = files_of.get_or_init(|| print::files_of(site, editions));
+                let frame = String::from_utf8_lossy(&frame);
+                print::fill(&frame, site, input.rendered, edition, files_of).into()
+            });
+            memo.editions.keep(key, Arc::clone(&parts));
+            Contents::Parts(parts)
         };
         sink.put(edition.path.clone(), contents);
     }
@@ -289,12 +366,17 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
 
 /// The home page's map of the notes (its SVG and caption) and its key: every page but the home
 /// as a node, grouped by section, each link between two of them as an edge;
-/// [`figures::LinkMap`] decides what is drawn.
-fn link_map(site: &Site, backlinks: &[Vec<Backlink>], memo: &mut Memo) -> (Arc<str>, u64) {
-    let map = map_of(site, backlinks);
-    let key = memo.key(&map);
+/// [`figures::LinkMap`] decides what is drawn. It is kept by the site's key and the links, so
+/// that a rebuild makes the map's nodes again only when those changed.
+fn link_map(site: &Site, backlinks: &[Vec<Backlink>], site_key: u64, memo: &mut Memo) -> (Arc<str>, u64) {
+    let edges: Vec<(usize, usize)> = backlinks
+        .iter()
+        .enumerate()
+        .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
+        .collect();
+    let key = memo.key((site_key, edges));
     let html = memo.drawings.get_or_make(key, || {
-        let figure = map.draw();
+        let figure = map_of(site, backlinks).draw();
         let mut caption = String::new();
         pulldown_cmark_escape::escape_html(&mut caption, &figure.caption).ok();
         format!("{}\n<figcaption>{caption}</figcaption>", figure.svg).into()

@@ -11,7 +11,7 @@ use crate::markdown::{Rendered, Target};
 use crate::urls;
 
 /// A page that links here, with the sentence the link sits in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Backlink {
     pub from: usize,
     pub sentence: String,

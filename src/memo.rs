@@ -12,7 +12,13 @@
 //!   folders and the `unsafe_html` setting.
 //! - **layouts**: an output page's HTML, by the templates' fingerprint, the template's name and
 //!   the page's view (whose hash stands a page body in by its render key, not its text).
-//! - **drawings**: the home page's map, by the nodes and edges it shows.
+//! - **pages**: a page of the notes' HTML again, by what its view is made of: the site's key
+//!   (everything a view reads but a page's own rendering, backlinks and the home page's map,
+//!   see `layout::site_key`), its render key and its backlinks, so that a rebuild makes the
+//!   views of the pages an edit reached only.
+//! - **editions**: each file of the print edition, as parts, by its frame, the site's key,
+//!   which edition holds each page and its pages' render keys.
+//! - **drawings**: the home page's map, by the site's key and the links between pages.
 //! - **search**: the search stage's index in pieces, patched in place for the pages whose text
 //!   changed (see [`search`](crate::search): measured at 4 ms against 17–27 ms for a full index
 //!   at 1,000 notes, so it is kept).
@@ -45,6 +51,8 @@ pub struct Memo {
     pub(crate) files: Files,
     pub(crate) renders: Table<Arc<Rendered>>,
     pub(crate) layouts: Table<Arc<[u8]>>,
+    pub(crate) pages: Table<Arc<[u8]>>,
+    pub(crate) editions: Table<Arc<[crate::print::Piece]>>,
     pub(crate) drawings: Table<Arc<str>>,
     pub(crate) search: search::Cache,
     pub(crate) history: history::Cache,
@@ -57,6 +65,8 @@ impl Memo {
         Self {
             renders: Table::forgetful(),
             layouts: Table::forgetful(),
+            pages: Table::forgetful(),
+            editions: Table::forgetful(),
             drawings: Table::forgetful(),
             ..Self::default()
         }
@@ -77,6 +87,8 @@ impl Memo {
     pub(crate) fn begin(&mut self) {
         self.renders.begin();
         self.layouts.begin();
+        self.pages.begin();
+        self.editions.begin();
         self.drawings.begin();
     }
 
@@ -84,6 +96,8 @@ impl Memo {
     pub(crate) fn end(&mut self) {
         self.renders.end();
         self.layouts.end();
+        self.pages.end();
+        self.editions.end();
         self.drawings.end();
     }
 }

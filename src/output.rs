@@ -23,7 +23,7 @@ pub enum Contents {
     /// Made of parts, each a range of a shared text, written one after the other: the print
     /// edition, megabytes made of every page's part, is never put together in memory, nor a
     /// page's part copied to change a few links in it.
-    Parts(Vec<(Arc<str>, Range<usize>)>),
+    Parts(Arc<[(Arc<str>, Range<usize>)]>),
     /// A file copied as it is (images, static files).
     Copy(PathBuf),
 }
