@@ -16,7 +16,7 @@ use crate::content::{self, Site};
 use crate::diagnostics::{Diagnostic, Severity, has_errors};
 use crate::markdown::{self, Rendered};
 use crate::memo::Memo;
-use crate::output::{Contents, OutputFile, Sink};
+use crate::output::{Contents, Files, Sink};
 use crate::templates::Templates;
 use crate::{history, layout, limits, links, search};
 
@@ -36,8 +36,7 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 
 /// A site computed in memory, ready to be written.
 pub struct Plan {
-    /// Sorted by path.
-    pub files: Vec<OutputFile>,
+    pub files: Files,
     pub summary: Summary,
 }
 
@@ -154,9 +153,9 @@ fn make(root: &Path, memo: &mut Memo, lenient: Lenient, sink: &Sink) -> Result<S
     let laid_out =
         layout::lay_out(&input, memo, sink).map_err(|d| failed([diagnostics.clone(), d].concat()))?;
     watch.lap("layout");
-    sink.put_all(site_files(root, &site, &rendered.pages, memo));
+    sink.put_all(site_files(root, &site, &rendered, memo));
     watch.lap("site files");
-    limits::check_output(&site, &sink.sizes())
+    limits::check_output(&site, sink.total(), |path| sink.size_of(path))
         .map_err(|d| failed([diagnostics.clone(), vec![d]].concat()))?;
     memo.end();
     watch.lap("limits");
@@ -224,12 +223,7 @@ fn render_pool() -> &'static rayon::ThreadPool {
 
 /// The files beside the laid-out pages: search index, theme and site static files, content
 /// assets, sitemap.
-fn site_files(
-    root: &Path,
-    site: &Site,
-    rendered: &[Arc<Rendered>],
-    memo: &mut Memo,
-) -> Vec<(String, Contents)> {
+fn site_files(root: &Path, site: &Site, rendered: &Renders, memo: &mut Memo) -> Vec<(String, Contents)> {
     let mut files: Vec<(String, Contents)> = vec![
         (".nojekyll".into(), Vec::new().into()),
         (
@@ -237,7 +231,7 @@ fn site_files(
             Contents::Bytes(markdown::highlight::theme_css().as_bytes().into()),
         ),
     ];
-    let index = search::files(site, rendered, &mut memo.search);
+    let index = search::files(site, &rendered.pages, &rendered.keys, &mut memo.search);
     files.extend(
         index
             .into_iter()

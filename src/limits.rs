@@ -73,18 +73,20 @@ pub fn check_notes(site: &Site) -> Vec<Diagnostic> {
 
 /// An error when the generated files together exceed the output limit, at the note whose page
 /// is largest (the likeliest culprit).
-/// `files` are each output file's path and size.
-pub fn check_output(site: &Site, files: &[(String, u64)]) -> Result<(), Diagnostic> {
+/// `total` is the size of every output file added up; `size_of` gives one file's by its path.
+pub fn check_output(
+    site: &Site,
+    total: u64,
+    size_of: impl Fn(&str) -> Option<u64>,
+) -> Result<(), Diagnostic> {
     let limit = site.config.limits.output_mb.saturating_mul(1 << 20);
-    let total: u64 = files.iter().map(|(_, size)| size).sum();
     if total <= limit {
         return Ok(());
     }
-    let sizes: HashMap<&str, u64> = files.iter().map(|(path, size)| (path.as_str(), *size)).collect();
     let largest = site
         .pages
         .iter()
-        .filter_map(|p| sizes.get(p.output_path().as_str()).map(|&bytes| (bytes, p)))
+        .filter_map(|p| size_of(&p.output_path()).map(|bytes| (bytes, p)))
         .max_by_key(|(bytes, p)| (*bytes, std::cmp::Reverse(&p.rel)));
     let (file, message) = match largest {
         Some((bytes, page)) => (

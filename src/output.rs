@@ -1,7 +1,7 @@
 //! Write stage: the whole site goes into a temporary folder beside the output, which is then
 //! swapped in. A failed or killed build never leaves the previous output half-written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -10,11 +10,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
 
-/// One output file: its path relative to the output folder, and its bytes.
-pub struct OutputFile {
-    pub path: String,
-    pub contents: Contents,
-}
+/// The files of a site kept in memory, by path relative to the output folder.
+pub type Files = HashMap<String, Contents>;
 
 pub enum Contents {
     /// Made by the build. Shared, so that `figmark serve` keeps an unchanged page from one
@@ -70,14 +67,14 @@ const TMP_MARK: &str = ".figmark-tmp-";
 /// held every page's HTML (300 MB) until the end.
 pub struct Sink {
     to: To,
-    sizes: Mutex<Vec<(String, u64)>>,
+    sizes: Mutex<HashMap<String, u64>>,
     /// The first write that failed: the build goes on and reports it at the end.
     failed: Mutex<Option<io::Error>>,
 }
 
 enum To {
     /// Kept in memory, for `figmark serve` and the tests.
-    Memory(Mutex<Vec<OutputFile>>),
+    Memory(Mutex<Files>),
     /// Written into a folder beside the output, swapped in when the build succeeds.
     Disk(Staging),
     /// Nowhere: `figmark check` only wants the sizes.
@@ -110,18 +107,22 @@ impl Sink {
     /// Puts one file; a write that fails is reported by [`Sink::finish`].
     pub fn put(&self, path: String, contents: Contents) {
         let size = match &self.to {
-            // A copied file that went missing fails the write, not the plan.
-            To::Memory(_) | To::Nowhere => Ok(contents.size().unwrap_or(0)),
+            // Files kept in memory are measured when asked (see [`Sink::sizes`]).
+            To::Memory(files) => {
+                lock(files).insert(path, contents);
+                return;
+            }
+            // A copied file that went missing fails the write, not the check.
+            To::Nowhere => Ok(contents.size().unwrap_or(0)),
             To::Disk(staging) => staging.write(&path, &contents),
         };
         match size {
-            Ok(size) => lock(&self.sizes).push((path.clone(), size)),
+            Ok(size) => {
+                lock(&self.sizes).insert(path, size);
+            }
             Err(e) => {
                 lock(&self.failed).get_or_insert(e);
             }
-        }
-        if let To::Memory(files) = &self.to {
-            lock(files).push(OutputFile { path, contents });
         }
     }
 
@@ -132,25 +133,33 @@ impl Sink {
             .for_each(|(path, contents)| self.put(path, contents));
     }
 
-    /// Each file's path and size, in the order they were put.
-    pub fn sizes(&self) -> Vec<(String, u64)> {
-        lock(&self.sizes).clone()
+    /// The size of every file put so far, added up.
+    pub fn total(&self) -> u64 {
+        match &self.to {
+            // A copied file that went missing fails the write, not the plan.
+            To::Memory(files) => lock(files).values().map(|c| c.size().unwrap_or(0)).sum(),
+            To::Disk(_) | To::Nowhere => lock(&self.sizes).values().sum(),
+        }
     }
 
-    /// Ends the build's output: the files kept in memory, sorted by path; written ones are
-    /// swapped in for the output folder.
-    pub fn finish(self) -> io::Result<Vec<OutputFile>> {
+    /// The size of the file put at `path`.
+    pub fn size_of(&self, path: &str) -> Option<u64> {
+        match &self.to {
+            To::Memory(files) => lock(files).get(path).map(|c| c.size().unwrap_or(0)),
+            To::Disk(_) | To::Nowhere => lock(&self.sizes).get(path).copied(),
+        }
+    }
+
+    /// Ends the build's output: the files kept in memory; written ones are swapped in for the
+    /// output folder.
+    pub fn finish(self) -> io::Result<Files> {
         if let Some(e) = lock(&self.failed).take() {
             return Err(e);
         }
         match self.to {
-            To::Memory(files) => {
-                let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
-                files.sort_by(|a, b| a.path.cmp(&b.path));
-                Ok(files)
-            }
-            To::Disk(staging) => staging.swap_in().map(|()| Vec::new()),
-            To::Nowhere => Ok(Vec::new()),
+            To::Memory(files) => Ok(files.into_inner().unwrap_or_else(PoisonError::into_inner)),
+            To::Disk(staging) => staging.swap_in().map(|()| Files::new()),
+            To::Nowhere => Ok(Files::new()),
         }
     }
 }

@@ -387,10 +387,7 @@ fn rebuild(root: &Path, cache: &mut Memo, shared: &Shared, report: &dyn Fn(Repor
     let start = Instant::now();
     match build::plan(root, cache) {
         Ok(mut plan) => {
-            let files: HashMap<String, Contents> = std::mem::take(&mut plan.files)
-                .into_iter()
-                .map(|f| (f.path, f.contents))
-                .collect();
+            let files = std::mem::take(&mut plan.files);
             let last = {
                 let mut state = shared.state();
                 state.errors.clear();

@@ -289,7 +289,7 @@ fn unknown_code_language_is_plain_code_and_a_warning() {
 fn planned(plan: figmark::build::Plan) -> BTreeMap<String, Vec<u8>> {
     plan.files
         .into_iter()
-        .map(|f| (f.path, f.contents.read().unwrap()))
+        .map(|(path, contents)| (path, contents.read().unwrap()))
         .collect()
 }
 

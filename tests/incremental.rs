@@ -20,7 +20,7 @@ fn planned(root: &Path, memo: &mut Memo) -> Files {
     let plan = figmark::build::plan(root, memo).unwrap_or_else(|d| panic!("build failed: {d:?}"));
     plan.files
         .into_iter()
-        .map(|f| (f.path, f.contents.read().unwrap()))
+        .map(|(path, contents)| (path, contents.read().unwrap()))
         .collect()
 }
 
