@@ -1,5 +1,6 @@
-//! Write stage: the whole site goes into a temporary folder beside the output, which is then
-//! swapped in. A failed or killed build never leaves the previous output half-written.
+//! Write stage: each file goes, as soon as it is made, into a temporary folder beside the
+//! output, which is swapped in when the build succeeds. A failed or killed build never leaves
+//! the previous output half-written. `figmark serve` keeps the files in memory instead.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
