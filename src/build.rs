@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -15,7 +16,7 @@ use crate::content::{self, Site};
 use crate::diagnostics::{Diagnostic, Severity, has_errors};
 use crate::markdown::{self, Rendered};
 use crate::memo::Memo;
-use crate::output::{self, Contents, OutputFile};
+use crate::output::{Contents, Files, Sink};
 use crate::templates::Templates;
 use crate::{history, layout, limits, links, search};
 
@@ -35,7 +36,12 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 
 /// A site computed in memory, ready to be written.
 pub struct Plan {
-    pub files: Vec<OutputFile>,
+    pub files: Files,
+    pub summary: Summary,
+}
+
+/// What a build made, besides its files.
+pub struct Summary {
     pub pages: usize,
     pub sections: usize,
     pub figures: usize,
@@ -43,8 +49,33 @@ pub struct Plan {
     pub rendered_pages: usize,
     /// Output pages laid out by a template now (not reused from the [`Memo`]).
     pub laid_out: usize,
-    /// Warnings only: a plan is made only when there are no errors.
+    /// Warnings only: a site is made only when there are no errors.
     pub warnings: Vec<Diagnostic>,
+    /// How long each stage took, in order: `figmark serve` logs them, so that work a rebuild
+    /// does for every page shows.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// The time each stage of a build takes.
+struct Stopwatch {
+    last: Instant,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Self {
+            last: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`, started when the last one ended.
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.stages.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Runs every stage but the write, reusing what `memo` holds from earlier builds (a first build
@@ -65,6 +96,22 @@ pub enum Lenient {
 /// [`plan`], with `lenient` deciding over `site.toml`: when lenient, every problem in the notes is
 /// a warning and the site is still made.
 pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
+    let sink = Sink::memory();
+    let summary = make(root, memo, lenient, &sink)?;
+    let files = sink.finish().expect("files kept in memory are not written");
+    Ok(Plan { files, summary })
+}
+
+/// Every validation of a build, keeping no file (`figmark check`).
+pub fn check(root: &Path) -> Result<Summary, Vec<Diagnostic>> {
+    make(root, &mut Memo::one_shot(), Lenient::No, &Sink::nowhere())
+}
+
+/// Runs every stage, putting each file into `sink` as it is made. Errors in the notes are all
+/// known before the first file is made (after the link check); a template or the output limit
+/// can still fail the build after some were put.
+fn make(root: &Path, memo: &mut Memo, lenient: Lenient, sink: &Sink) -> Result<Summary, Vec<Diagnostic>> {
+    let mut watch = Stopwatch::start();
     memo.begin();
     let mut config = Config::load(root).map_err(|d| vec![d])?;
     config.lenient = match lenient {
@@ -79,11 +126,14 @@ pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan,
         return Err(failed(diagnostics));
     };
     diagnostics.extend(limits::check_notes(&site));
+    watch.lap("load");
     let mut rendered = render(&site, memo);
     diagnostics.extend(rendered.pages.iter().flat_map(|r| r.diagnostics.iter().cloned()));
+    watch.lap("render");
     let checked = links::check(root, &site, &rendered.pages);
     diagnostics.extend(checked.diagnostics);
     let backlinks = checked.backlinks;
+    watch.lap("links");
     if site.config.lenient {
         for d in &mut diagnostics {
             d.severity = Severity::Warning;
@@ -102,26 +152,23 @@ pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan,
         last_changed: &last_changed,
         templates: &templates,
     };
-    let mut laid_out =
-        layout::lay_out(&input, memo).map_err(|d| failed([diagnostics.clone(), d].concat()))?;
-    laid_out
-        .files
-        .extend(site_files(root, &site, &rendered.pages, memo));
-    limits::check_output(&site, &laid_out.files)
+    let laid_out =
+        layout::lay_out(&input, memo, sink).map_err(|d| failed([diagnostics.clone(), d].concat()))?;
+    watch.lap("layout");
+    sink.put_all(site_files(root, &site, &rendered, memo));
+    watch.lap("site files");
+    limits::check_output(&site, sink.total(), |path| sink.size_of(path))
         .map_err(|d| failed([diagnostics.clone(), vec![d]].concat()))?;
     memo.end();
-    Ok(Plan {
+    watch.lap("limits");
+    Ok(Summary {
         pages: site.pages.len(),
         sections: site.sections.len(),
         figures: rendered.pages.iter().map(|r| r.figures).sum(),
         rendered_pages: rendered.fresh,
-        laid_out: laid_out.fresh,
-        files: laid_out
-            .files
-            .into_iter()
-            .map(|(path, contents)| OutputFile { path, contents })
-            .collect(),
+        laid_out,
         warnings: sorted(diagnostics),
+        stages: watch.stages,
     })
 }
 
@@ -151,13 +198,16 @@ fn render(site: &Site, memo: &mut Memo) -> Renders {
         .collect();
     let (pages, fresh) = render_pool().install(|| {
         memo.renders.par_get_or_make(&keys, |i| {
-            Arc::new(markdown::render(
-                &site.pages[i],
-                &section_dirs,
-                unsafe_html,
-                &math_macros,
-                &wording,
-            ))
+            let mut made =
+                markdown::render(&site.pages[i], &section_dirs, unsafe_html, &math_macros, &wording);
+            // Every page's rendering is held until the pages are laid out: texts grown by
+            // appending have up to twice their length allocated, a third of the renderings'
+            // memory at 10,000 notes.
+            made.html.shrink_to_fit();
+            for block in &mut made.blocks {
+                block.text.shrink_to_fit();
+            }
+            Arc::new(made)
         })
     });
     Renders { pages, keys, fresh }
@@ -188,12 +238,7 @@ fn render_pool() -> &'static rayon::ThreadPool {
 
 /// The files beside the laid-out pages: search index, theme and site static files, content
 /// assets, sitemap.
-fn site_files(
-    root: &Path,
-    site: &Site,
-    rendered: &[Arc<Rendered>],
-    memo: &mut Memo,
-) -> Vec<(String, Contents)> {
+fn site_files(root: &Path, site: &Site, rendered: &Renders, memo: &mut Memo) -> Vec<(String, Contents)> {
     let mut files: Vec<(String, Contents)> = vec![
         (".nojekyll".into(), Vec::new().into()),
         (
@@ -201,7 +246,7 @@ fn site_files(
             Contents::Bytes(markdown::highlight::theme_css().as_bytes().into()),
         ),
     ];
-    let index = search::files(site, rendered, &mut memo.search);
+    let index = search::files(site, &rendered.pages, &rendered.keys, &mut memo.search);
     files.extend(
         index
             .into_iter()
@@ -224,22 +269,26 @@ fn site_files(
 }
 
 /// Builds the site at `root` into `output`. On any error the previous output is left as it was.
-pub fn build(root: &Path, output: &Path) -> Result<Plan, Vec<Diagnostic>> {
+pub fn build(root: &Path, output: &Path) -> Result<Summary, Vec<Diagnostic>> {
     build_with(root, output, Lenient::AsConfigured)
 }
 
-/// [`build`], with `lenient` deciding over `site.toml`.
-pub fn build_with(root: &Path, output: &Path, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
-    let plan = plan_with(root, &mut Memo::default(), lenient)?;
-    output::write_site(output, &plan.files).map_err(|e| {
+/// [`build`], with `lenient` deciding over `site.toml`. Each file is written as it is made, into
+/// a folder that is swapped in for `output` only when the build succeeds, and nothing is kept
+/// for a next build.
+pub fn build_with(root: &Path, output: &Path, lenient: Lenient) -> Result<Summary, Vec<Diagnostic>> {
+    let cannot_write = |e: std::io::Error| {
         vec![Diagnostic::error(
             output,
             0,
             0,
             format!("cannot write the site: {e}"),
         )]
-    })?;
-    Ok(plan)
+    };
+    let sink = Sink::disk(output).map_err(cannot_write)?;
+    let summary = make(root, &mut Memo::one_shot(), lenient, &sink)?;
+    sink.finish().map_err(cannot_write)?;
+    Ok(summary)
 }
 
 /// The diagnostics of a failed build, sorted. A build that fails says why: without an error

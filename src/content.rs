@@ -41,7 +41,7 @@ pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// A summary taken from the text is cut to this many characters.
 const SUMMARY_CHARS: usize = 160;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,

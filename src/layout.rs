@@ -3,7 +3,7 @@
 //! only when its view or the templates changed (the [`Memo`] decides).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 
@@ -13,7 +13,7 @@ use crate::links::Backlink;
 use crate::markdown::Rendered;
 use crate::markdown::slug::slug;
 use crate::memo::Memo;
-use crate::output::Contents;
+use crate::output::{Contents, Sink, lock};
 use crate::strings::Strings;
 use crate::templates::{Templates, context};
 use crate::views::{Body, PageView, SiteViews};
@@ -30,32 +30,22 @@ pub struct Input<'a> {
     pub templates: &'a Templates,
 }
 
-/// The laid-out pages by output path, and how many were laid out now (not reused).
-pub struct LaidOut {
-    pub files: BTreeMap<String, Contents>,
-    pub fresh: usize,
-}
-
-/// One page to lay out: its output path, template and view.
+/// One page to lay out: its output path, template and view, and for a page of the notes its
+/// key by what its view is made of (see [`site_key`]).
 struct Job<'v> {
     path: String,
     template: &'static str,
     view: PageView<'v>,
-}
-
-/// A job done: the page's HTML under its key, and whether it was laid out now.
-struct Done {
-    path: String,
-    key: u64,
-    html: Result<Arc<[u8]>, Diagnostic>,
-    fresh: bool,
+    page_key: Option<u64>,
 }
 
 /// A listing page: title, output path and summary of each entry.
 type Entries = Vec<(String, String, String)>;
 
-pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic>> {
+/// Lays out every page into `sink`; returns how many were laid out now (not reused).
+pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
     let site = input.site;
+    let site_key = site_key(input, memo);
     let tags = tag_pages(site);
     let tag_paths: BTreeMap<String, String> = tags
         .iter()
@@ -69,16 +59,18 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
         input.last_changed,
         Some(input.render_keys),
     );
-    let (map, map_key) = link_map(site, input.backlinks, memo);
+    let (map, map_key) = link_map(site, input.backlinks, site_key, memo);
+    let pending = reuse_pages(input, site_key, map_key, memo, sink);
     let listings = listings(site, &tags, &views.strings);
-    let mut jobs: Vec<Job> = (0..site.pages.len())
+    let mut jobs: Vec<Job> = pending
         .into_par_iter()
-        .map(|i| page_job(&views, i, &map, map_key))
+        .map(|(i, key)| page_job(&views, i, &map, map_key, key))
         .collect();
     jobs.extend(listings.iter().map(|(path, title, summary, entries)| Job {
         path: path.clone(),
         template: "section.html",
         view: views.list_view(path, title, summary, entries),
+        page_key: None,
     }));
     jobs.push(not_found_job(&views, site));
     let editions = print::editions(site, input.rendered);
@@ -92,24 +84,82 @@ pub fn lay_out(input: &Input, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic
     let contents: Vec<_> = editions.iter().map(|e| print::contents(site, e)).collect();
     // The cover's date: the newest of the notes' (dates are `YYYY-MM-DD`).
     let date = input.last_changed.values().max().map(String::as_str);
-    jobs.extend(
-        editions
-            .iter()
-            .zip(titles.iter().zip(&contents))
-            .map(|(e, (title, contents))| edition_job(&views, site, e, title, contents, date)),
-    );
-    let mut laid_out = run(jobs, input.templates, memo)?;
-    fill_editions(
-        &mut laid_out.files,
-        site,
-        input.rendered,
-        &editions,
-        &views.strings,
-    );
-    Ok(laid_out)
+    let frames: Vec<Job> = editions
+        .iter()
+        .zip(titles.iter().zip(&contents))
+        .map(|(e, (title, contents))| edition_job(&views, site, e, title, contents, date))
+        .collect();
+    let pages = run(jobs, input.templates, memo, &|path, html| {
+        sink.put(path, Contents::Bytes(html));
+    });
+    let laid = Mutex::new(HashMap::new());
+    let frames = run(frames, input.templates, memo, &|path, html| {
+        lock(&laid).insert(path, html);
+    });
+    let laid = laid.into_inner().unwrap_or_else(PoisonError::into_inner);
+    fill_editions(laid, input, site_key, &editions, &views.strings, memo, sink);
+    match (pages, frames) {
+        (Ok(pages), Ok(frames)) => Ok(pages + frames),
+        (pages, frames) => Err([pages.err(), frames.err()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect()),
+    }
 }
 
-fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> Job<'v> {
+/// Everything a page's view reads but its own rendering, its backlinks and the home page's
+/// map: the settings (with the interface strings), the templates, each page's path, front
+/// matter, section and date, the sections and the reading order. While it holds, a page whose
+/// rendering and backlinks are the last build's has the last build's HTML, found without making
+/// its view: making and hashing every view took most of a rebuild at 10,000 notes.
+fn site_key(input: &Input, memo: &Memo) -> u64 {
+    let site = input.site;
+    let pages: Vec<_> = site
+        .pages
+        .iter()
+        .map(|p| {
+            let date = input.last_changed.get(&p.rel);
+            (&p.rel, &p.file, &*p.meta, p.section, p.titled, date)
+        })
+        .collect();
+    let sections: Vec<_> = site
+        .sections
+        .iter()
+        .map(|s| (&s.dir, s.index, s.parent, &s.pages, &s.subsections))
+        .collect();
+    // The settings are a few hundred bytes, and every one of them counts: hashed as printed.
+    let config = format!("{:?}", site.config);
+    memo.key((
+        config,
+        input.templates.fingerprint,
+        pages,
+        sections,
+        &site.reading_order,
+    ))
+}
+
+/// Puts each page whose HTML the memo holds under its page key (see [`site_key`]) into `sink`;
+/// returns the others, to be laid out, with their keys.
+fn reuse_pages(input: &Input, site_key: u64, map_key: u64, memo: &Memo, sink: &Sink) -> Vec<(usize, u64)> {
+    let site = input.site;
+    (0..site.pages.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let page = &site.pages[i];
+            let map = (page.rel == content::SECTION_INDEX).then_some(map_key);
+            let key = memo.key((site_key, i, input.render_keys[i], &input.backlinks[i], map));
+            let Some(html) = memo.pages.get(key) else {
+                return Some((i, key));
+            };
+            memo.pages.keep(key, Arc::clone(&html));
+            sink.put(page.output_path(), Contents::Bytes(html));
+            None
+        })
+        .collect()
+}
+
+fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64, page_key: u64) -> Job<'v> {
     let page = &views.site.pages[i];
     let mut view = views.page_view(i);
     if page.rel == content::SECTION_INDEX {
@@ -122,6 +172,7 @@ fn page_job<'v>(views: &'v SiteViews, i: usize, map: &'v str, map_key: u64) -> J
         path: page.output_path(),
         template: template_for(page),
         view,
+        page_key: Some(page_key),
     }
 }
 
@@ -134,6 +185,7 @@ fn not_found_job<'v>(views: &'v SiteViews, site: &Site) -> Job<'v> {
         path: "404.html".into(),
         template: "404.html",
         view,
+        page_key: None,
     }
 }
 
@@ -162,79 +214,84 @@ fn edition_job<'v>(
         path: edition.path.clone(),
         template: "print.html",
         view,
+        page_key: None,
     }
 }
 
-/// Lays out every job whose view (with the templates) is not in the memo, in parallel.
-fn run(jobs: Vec<Job>, templates: &Templates, memo: &mut Memo) -> Result<LaidOut, Vec<Diagnostic>> {
-    let memo_ref = &*memo;
-    let done: Vec<Done> = jobs
+/// Lays out every job whose view (with the templates) is not in the memo, in parallel, and
+/// hands each page to `done` as soon as it is made; returns how many were laid out now.
+fn run(
+    jobs: Vec<Job>,
+    templates: &Templates,
+    memo: &Memo,
+    done: &(dyn Fn(String, Arc<[u8]>) + Sync),
+) -> Result<usize, Vec<Diagnostic>> {
+    let made: Vec<Result<bool, Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
-            let key = memo_ref.key((templates.fingerprint, job.template, &job.view));
-            let (html, fresh) = match memo_ref.layouts.get(key) {
-                Some(html) => (Ok(html), false),
+            let key = memo.key((templates.fingerprint, job.template, &job.view));
+            let (html, fresh) = match memo.layouts.get(key) {
+                Some(html) => (html, false),
                 None => {
-                    let html = context(&job.view).and_then(|cx| templates.render(job.template, &cx));
-                    (html.map(|h| Arc::from(h.into_bytes())), true)
+                    let html = context(&job.view).and_then(|cx| templates.render(job.template, &cx))?;
+                    (Arc::from(html.into_bytes()), true)
                 }
             };
-            Done {
-                path: job.path,
-                key,
-                html,
-                fresh,
+            memo.layouts.keep(key, Arc::clone(&html));
+            if let Some(page_key) = job.page_key {
+                memo.pages.keep(page_key, Arc::clone(&html));
             }
+            done(job.path, html);
+            Ok(fresh)
         })
         .collect();
-    let mut laid_out = LaidOut {
-        files: BTreeMap::new(),
-        fresh: 0,
-    };
+    let mut fresh = 0;
     let mut errors = Vec::new();
-    for Done {
-        path,
-        key,
-        html,
-        fresh,
-    } in done
-    {
-        match html {
-            Ok(html) => {
-                memo.layouts.keep(key, Arc::clone(&html));
-                laid_out.fresh += usize::from(fresh);
-                laid_out.files.insert(path, Contents::Bytes(html));
-            }
+    for made in made {
+        match made {
+            Ok(now) => fresh += usize::from(now),
             Err(d) => errors.push(d),
         }
     }
-    if errors.is_empty() {
-        Ok(laid_out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(fresh) } else { Err(errors) }
 }
 
-/// Puts each edition's body (or the index of the editions) into its laid-out frame.
+/// Puts each edition, its body (or the index of the editions) in its laid-out frame, into `sink`.
+/// An edition is kept by its frame, the site's key, which edition holds each page (links
+/// between editions point into the file that holds their target) and its pages' renderings:
+/// cutting its parts reads every page's text, megabytes at 10,000 notes.
 fn fill_editions(
-    files: &mut BTreeMap<String, Contents>,
-    site: &Site,
-    rendered: &[Arc<Rendered>],
+    mut frames: HashMap<String, Arc<[u8]>>,
+    input: &Input,
+    site_key: u64,
     editions: &[print::Edition],
     strings: &Strings,
+    memo: &Memo,
+    sink: &Sink,
 ) {
-    let files_of = print::files_of(site, editions);
+    let site = input.site;
+    let held_by: Vec<_> = editions.iter().map(|e| (&e.path, &e.pages)).collect();
+    let held_by = memo.key(held_by);
+    let files_of = OnceLock::new();
     for edition in editions {
-        let Some(Contents::Bytes(frame)) = files.get(&edition.path) else {
+        let Some(frame) = frames.remove(&edition.path) else {
             continue;
         };
-        let frame = String::from_utf8_lossy(frame);
         let contents = if edition.pages.is_empty() {
+            let frame = String::from_utf8_lossy(&frame);
             Contents::from(frame.replacen(print::BODY_MARK, &print::index(editions, strings), 1))
         } else {
-            Contents::Parts(print::fill(&frame, site, rendered, edition, &files_of))
+            let bodies: Vec<u64> = edition.pages.iter().map(|&i| input.render_keys[i]).collect();
+            let key = memo.key((&*frame, site_key, held_by, bodies));
+            let parts = memo.editions.get(key).unwrap_or_else(|| {
+                let files_of = files_of.get_or_init(|| print::files_of(site, editions));
+                let frame = String::from_utf8_lossy(&frame);
+                print::fill(&frame, site, input.rendered, edition, files_of).into()
+            });
+            memo.editions.keep(key, Arc::clone(&parts));
+            Contents::Parts(parts)
         };
-        files.insert(edition.path.clone(), contents);
+        sink.put(edition.path.clone(), contents);
     }
 }
 
@@ -314,15 +371,20 @@ fn tag_pages(site: &Site) -> BTreeMap<String, (String, Vec<usize>)> {
     tags
 }
 
-/// The home page's map of the notes (its SVG and caption, in the site's language) and its key:
-/// every page but the home as a node, grouped by section, each link between two of them as an
-/// edge; [`figures::LinkMap`] decides what is drawn.
-fn link_map(site: &Site, backlinks: &[Vec<Backlink>], memo: &mut Memo) -> (Arc<str>, u64) {
-    let map = map_of(site, backlinks);
+/// The home page's map of the notes (its SVG and caption, in the site's language) and its key: every page but the home
+/// as a node, grouped by section, each link between two of them as an edge;
+/// [`figures::LinkMap`] decides what is drawn. It is kept by the site's key and the links, so
+/// that a rebuild makes the map's nodes again only when those changed.
+fn link_map(site: &Site, backlinks: &[Vec<Backlink>], site_key: u64, memo: &mut Memo) -> (Arc<str>, u64) {
+    let edges: Vec<(usize, usize)> = backlinks
+        .iter()
+        .enumerate()
+        .flat_map(|(to, from)| from.iter().map(move |b| (b.from, to)))
+        .collect();
     let lang = figures::Lang::of(&site.config.language);
-    let key = memo.key((&map, lang));
+    let key = memo.key((site_key, edges, lang));
     let html = memo.drawings.get_or_make(key, || {
-        let figure = map.draw(lang);
+        let figure = map_of(site, backlinks).draw(lang);
         let mut caption = String::new();
         pulldown_cmark_escape::escape_html(&mut caption, &figure.caption).ok();
         format!("{}\n<figcaption>{caption}</figcaption>", figure.svg).into()

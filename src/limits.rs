@@ -4,11 +4,10 @@
 //! far above what real notes need and can be changed in `site.toml`'s `[limits]` table; crossing
 //! one is an error that names the note and line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::content::{Page, Site};
 use crate::diagnostics::Diagnostic;
-use crate::output::Contents;
 
 const HINT: &str = "limits are set in site.toml's [limits] table";
 
@@ -74,21 +73,20 @@ pub fn check_notes(site: &Site) -> Vec<Diagnostic> {
 
 /// An error when the generated files together exceed the output limit, at the note whose page
 /// is largest (the likeliest culprit).
-pub fn check_output(site: &Site, files: &BTreeMap<String, Contents>) -> Result<(), Diagnostic> {
+/// `total` is the size of every output file added up; `size_of` gives one file's by its path.
+pub fn check_output(
+    site: &Site,
+    total: u64,
+    size_of: impl Fn(&str) -> Option<u64>,
+) -> Result<(), Diagnostic> {
     let limit = site.config.limits.output_mb.saturating_mul(1 << 20);
-    let size = |c: &Contents| match c {
-        Contents::Bytes(bytes) => bytes.len() as u64,
-        Contents::Parts(parts) => parts.iter().map(|(_, range)| range.len() as u64).sum(),
-        Contents::Copy(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
-    };
-    let total: u64 = files.values().map(size).sum();
     if total <= limit {
         return Ok(());
     }
     let largest = site
         .pages
         .iter()
-        .filter_map(|p| files.get(&p.output_path()).map(|c| (size(c), p)))
+        .filter_map(|p| size_of(&p.output_path()).map(|bytes| (bytes, p)))
         .max_by_key(|(bytes, p)| (*bytes, std::cmp::Reverse(&p.rel)));
     let (file, message) = match largest {
         Some((bytes, page)) => (

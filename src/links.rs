@@ -14,7 +14,7 @@ mod mark;
 pub use mark::mark;
 
 /// A page that links here, with the sentence the link sits in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Backlink {
     pub from: usize,
     pub sentence: String,

@@ -8,6 +8,8 @@ use clap::Parser;
 
 /// Builds allocate and free millions of small strings, from several threads at once; glibc's
 /// allocator spends a large part of a rebuild in `free`, consolidation and page faults.
+/// The `system-alloc` feature keeps glibc's, which heap profilers such as heaptrack can follow.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

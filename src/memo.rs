@@ -13,18 +13,25 @@
 //!   lenient build, also by which of its links are marked broken.
 //! - **layouts**: an output page's HTML, by the templates' fingerprint, the template's name and
 //!   the page's view (whose hash stands a page body in by its render key, not its text).
-//! - **drawings**: the home page's map, by the nodes and edges it shows.
+//! - **pages**: a page of the notes' HTML again, by what its view is made of: the site's key
+//!   (everything a view reads but a page's own rendering, backlinks and the home page's map,
+//!   see `layout::site_key`), its render key and its backlinks, so that a rebuild makes the
+//!   views of the pages an edit reached only.
+//! - **editions**: each file of the print edition, as parts, by its frame, the site's key,
+//!   which edition holds each page and its pages' render keys.
+//! - **drawings**: the home page's map, by the site's key and the links between pages.
 //! - **search**: the search stage's index in pieces, patched in place for the pages whose text
 //!   changed (see [`search`](crate::search): measured at 4 ms against 17–27 ms for a full index
 //!   at 1,000 notes, so it is kept).
 //! - **history**: git's dates, by the commit checked out.
 //!
-//! An entry not used by a successful build is dropped, so the memo holds one site's worth.
+//! An entry not used by a successful build is dropped, so the memo holds one site's worth. A
+//! one-shot build ([`Memo::one_shot`]) keeps nothing, so that what it made is dropped once used.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -45,12 +52,27 @@ pub struct Memo {
     pub(crate) files: Files,
     pub(crate) renders: Table<Arc<Rendered>>,
     pub(crate) layouts: Table<Arc<[u8]>>,
+    pub(crate) pages: Table<Arc<[u8]>>,
+    pub(crate) editions: Table<Arc<[crate::print::Piece]>>,
     pub(crate) drawings: Table<Arc<str>>,
     pub(crate) search: search::Cache,
     pub(crate) history: history::Cache,
 }
 
 impl Memo {
+    /// The memo of a build that no other follows (`figmark build`): it keeps no rendering, page
+    /// or drawing, so each is dropped once written rather than held to the end of the build.
+    pub fn one_shot() -> Self {
+        Self {
+            renders: Table::forgetful(),
+            layouts: Table::forgetful(),
+            pages: Table::forgetful(),
+            editions: Table::forgetful(),
+            drawings: Table::forgetful(),
+            ..Self::default()
+        }
+    }
+
     /// What a file watcher saw since the last build: `Some(paths)` when the only changes under
     /// `content/` were edits to the files at `paths` (`/`-separated, under `content/`), `None`
     /// when it cannot vouch for that (a file added, removed or renamed, or events lost).
@@ -66,6 +88,8 @@ impl Memo {
     pub(crate) fn begin(&mut self) {
         self.renders.begin();
         self.layouts.begin();
+        self.pages.begin();
+        self.editions.begin();
         self.drawings.begin();
     }
 
@@ -73,42 +97,63 @@ impl Memo {
     pub(crate) fn end(&mut self) {
         self.renders.end();
         self.layouts.end();
+        self.pages.end();
+        self.editions.end();
         self.drawings.end();
     }
 }
 
 /// Values by key: those the last successful build used, and those this build has used so far.
+/// Values are kept from several threads at once.
 pub struct Table<V> {
     last: HashMap<u64, V>,
-    this: HashMap<u64, V>,
+    this: Mutex<HashMap<u64, V>>,
+    /// Whether values are kept at all (see [`Memo::one_shot`]).
+    keeps: bool,
 }
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
         Self {
             last: HashMap::new(),
-            this: HashMap::new(),
+            this: Mutex::default(),
+            keeps: true,
         }
     }
 }
 
 impl<V: Clone + Send + Sync> Table<V> {
+    /// A table that keeps nothing.
+    fn forgetful() -> Self {
+        Self {
+            keeps: false,
+            ..Self::default()
+        }
+    }
+
+    fn this(&self) -> MutexGuard<'_, HashMap<u64, V>> {
+        self.this.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn begin(&mut self) {
-        let this = std::mem::take(&mut self.this);
+        let this = std::mem::take(self.this.get_mut().unwrap_or_else(PoisonError::into_inner));
         self.last.extend(this);
     }
 
     fn end(&mut self) {
-        self.last = std::mem::take(&mut self.this);
+        self.last = std::mem::take(self.this.get_mut().unwrap_or_else(PoisonError::into_inner));
     }
 
     pub fn get(&self, key: u64) -> Option<V> {
-        self.this.get(&key).or_else(|| self.last.get(&key)).cloned()
+        let this = self.this().get(&key).cloned();
+        this.or_else(|| self.last.get(&key).cloned())
     }
 
     /// Records that this build uses `value` under `key`.
-    pub fn keep(&mut self, key: u64, value: V) {
-        self.this.insert(key, value);
+    pub fn keep(&self, key: u64, value: V) {
+        if self.keeps {
+            self.this().insert(key, value);
+        }
     }
 
     pub fn get_or_make(&mut self, key: u64, make: impl FnOnce() -> V) -> V {
@@ -251,6 +296,14 @@ mod tests {
         t.begin();
         assert_eq!(t.get(3), Some(30));
         assert_eq!(t.get(1), Some(10));
+    }
+
+    #[test]
+    fn a_one_shot_table_keeps_nothing() {
+        let mut t: Table<u32> = Table::forgetful();
+        t.begin();
+        assert_eq!(t.get_or_make(1, || 10), 10);
+        assert_eq!(t.get(1), None, "dropped once used");
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub struct Doc<'a> {
     pub summary: &'a str,
     /// `(anchor, heading, text)`; the first one is the part before any heading.
     pub sections: Vec<(&'a str, &'a str, &'a str)>,
+    /// A key of what `sections` were made from (the page's render key), which stands for them
+    /// in the page's key: hashing every page's text took a large share of a rebuild at 10,000
+    /// notes. `None`: the sections are hashed themselves.
+    pub made_from: Option<u64>,
 }
 
 /// One page's share of the index, which depends on that page alone.
@@ -120,7 +124,10 @@ struct Entry {
 impl Doc<'_> {
     /// What a page's entry depends on, hashed.
     fn key(&self, hasher: &ahash::RandomState) -> u64 {
-        hasher.hash_one((self.title, self.summary, &self.sections))
+        match self.made_from {
+            Some(made_from) => hasher.hash_one((self.title, self.summary, made_from)),
+            None => hasher.hash_one((self.title, self.summary, &self.sections)),
+        }
     }
 }
 
@@ -191,8 +198,13 @@ enum Update {
 /// The index of every page, in reading order, as the script files the pages load (the manifest
 /// [`INDEX_FILE`] and the chunks), doing again only what changed since the build that left
 /// `cache` (empty on a first build), and refreshing it.
-pub fn files(site: &Site, rendered: &[Arc<Rendered>], cache: &mut Cache) -> Vec<(String, Arc<[u8]>)> {
-    update(&docs(site, rendered), cache);
+pub fn files(
+    site: &Site,
+    rendered: &[Arc<Rendered>],
+    render_keys: &[u64],
+    cache: &mut Cache,
+) -> Vec<(String, Arc<[u8]>)> {
+    update(&docs(site, rendered, render_keys), cache);
     cache.files()
 }
 
@@ -237,27 +249,37 @@ impl Cache {
             .iter()
             .map(|doc| earlier.remove(&doc.path).filter(|e| e.key == doc.key(hasher)))
             .collect();
-        let mut entries: Vec<(Entry, Option<Found>)> = kept
-            .into_par_iter()
-            .zip(docs.par_iter())
-            .map(|(kept, doc)| match kept {
-                Some(entry) => (entry, None),
-                None => {
-                    let (entry, found) = found(doc, hasher);
-                    (entry, Some(found))
-                }
-            })
-            .collect();
+        // Pages' terms are found in parallel and numbered in order, a batch at a time: the terms
+        // of every page at once took 100 MB at 10,000 notes.
         let terms = &mut self.terms;
-        for (entry, found) in &mut entries {
-            if let Some(found) = found {
-                entry.postings = terms.number(found);
+        let mut kept = kept.into_iter();
+        let mut entries = Vec::with_capacity(docs.len());
+        for batch in docs.chunks(256) {
+            let made: Vec<(Entry, Option<Found>)> = kept
+                .by_ref()
+                .take(batch.len())
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .zip(batch.par_iter())
+                .map(|(kept, doc)| match kept {
+                    Some(entry) => (entry, None),
+                    None => {
+                        let (entry, found) = found(doc, hasher);
+                        (entry, Some(found))
+                    }
+                })
+                .collect();
+            for (mut entry, found) in made {
+                if let Some(found) = found {
+                    entry.postings = terms.number(&found);
+                }
+                entries.push(entry);
             }
         }
         self.docs = docs
             .iter()
             .zip(entries)
-            .map(|(doc, (entry, _))| (doc.path.clone(), entry))
+            .map(|(doc, entry)| (doc.path.clone(), entry))
             .collect();
         // Pages in order, and a page's sections in order, so each term's postings are appended
         // with addresses ascending, straight into its JSON: no list of every posting is made
@@ -361,14 +383,17 @@ impl Cache {
         manifest.push_str(",\"backwards\":");
         manifest.push_str(&json(&lists.firsts[1]));
         manifest.push_str("};\n");
+        let dirty = self.dirty_chunks(&ranges);
         let made: Vec<(&[u32], Arc<[u8]>)> = ranges
             .into_par_iter()
-            .map(|range| {
+            .zip(dirty)
+            .map(|(range, dirty)| {
                 let ids = &self.sorted[range];
                 let last = *ids.last().expect("a chunk holds a term");
-                let kept = self.chunks.get(&ids[0]).filter(|&&(len, end, _)| {
-                    len == ids.len() && end == last && !ids.iter().any(|t| self.dirty.contains(t))
-                });
+                let kept = self
+                    .chunks
+                    .get(&ids[0])
+                    .filter(|&&(len, end, _)| !dirty && len == ids.len() && end == last);
                 let bytes = match kept {
                     Some((_, _, bytes)) => Arc::clone(bytes),
                     None => self.chunk(ids),
@@ -392,6 +417,25 @@ impl Cache {
         self.chunks = chunks;
         self.dirty.clear();
         files
+    }
+
+    /// Whether each chunk of `ranges` holds a term whose JSON changed, found from the changed
+    /// terms (each by a binary search of the names) rather than by looking up every term.
+    fn dirty_chunks(&self, ranges: &[Range<usize>]) -> Vec<bool> {
+        let mut dirty = vec![false; ranges.len()];
+        let names = &self.terms.names;
+        for &t in &self.dirty {
+            let name = &names[t as usize];
+            let Ok(at) = self
+                .sorted
+                .binary_search_by(|&u| utf16_cmp(&names[u as usize], name))
+            else {
+                continue;
+            };
+            let chunk = ranges.partition_point(|r| r.end <= at);
+            dirty[chunk] = true;
+        }
+        dirty
     }
 
     /// The term chunks, as ranges of `sorted`, about [`CHUNK_BYTES`] of kept JSON each (see
@@ -573,7 +617,7 @@ fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("the index holds only strings and numbers")
 }
 
-fn docs<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>]) -> Vec<Doc<'a>> {
+fn docs<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>], render_keys: &[u64]) -> Vec<Doc<'a>> {
     site.reading_order
         .iter()
         .map(|&i| {
@@ -591,6 +635,7 @@ fn docs<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>]) -> Vec<Doc<'a>> {
                         None => ("", "", b.text.as_str()),
                     })
                     .collect(),
+                made_from: Some(render_keys[i]),
             }
         })
         .collect()
@@ -1027,18 +1072,21 @@ mod tests {
                 path: "a.html".into(),
                 summary: "",
                 sections: vec![("", "", &body)],
+                made_from: None,
             },
             Doc {
                 title: "词在小标题",
                 path: "b.html".into(),
                 summary: "",
                 sections: vec![("", "", ""), ("dong-liang", "动量", "")],
+                made_from: None,
             },
             Doc {
                 title: "动量法",
                 path: "c.html".into(),
                 summary: "一句话。",
                 sections: vec![("", "", "")],
+                made_from: None,
             },
         ];
         let index = assemble(&full(&docs));
@@ -1126,6 +1174,7 @@ mod tests {
                     .iter()
                     .map(|(a, h, t)| (a.as_str(), h.as_str(), t.as_str()))
                     .collect(),
+                made_from: None,
             })
             .collect()
     }
@@ -1285,8 +1334,8 @@ mod tests {
         let size: u64 = plan
             .files
             .iter()
-            .filter(|f| f.path == INDEX_FILE || f.path.starts_with(&format!("{CHUNK_DIR}/")))
-            .map(|f| match &f.contents {
+            .filter(|(path, _)| *path == INDEX_FILE || path.starts_with(&format!("{CHUNK_DIR}/")))
+            .map(|(_, contents)| match contents {
                 crate::output::Contents::Bytes(bytes) => bytes.len() as u64,
                 _ => panic!("the index is generated"),
             })

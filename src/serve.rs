@@ -31,7 +31,7 @@ use notify::event::ModifyKind;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use percent_encoding::percent_decode_str;
 
-use crate::build::{self, Plan, STATIC_DIR};
+use crate::build::{self, STATIC_DIR, Summary};
 use crate::config;
 use crate::content;
 use crate::diagnostics::Diagnostic;
@@ -86,7 +86,7 @@ impl Options {
 
 /// What happened in a build, for the command line to print.
 pub enum Report<'a> {
-    Built { plan: &'a Plan, elapsed: Duration },
+    Built { summary: &'a Summary, elapsed: Duration },
     Failed { diagnostics: &'a [Diagnostic] },
 }
 
@@ -438,10 +438,7 @@ fn rebuild(root: &Path, cache: &mut Memo, shared: &Shared, report: &dyn Fn(Repor
     let start = Instant::now();
     match build::plan(root, cache) {
         Ok(mut plan) => {
-            let files: HashMap<String, Contents> = std::mem::take(&mut plan.files)
-                .into_iter()
-                .map(|f| (f.path, f.contents))
-                .collect();
+            let files = std::mem::take(&mut plan.files);
             let last = {
                 let mut state = shared.state();
                 state.errors.clear();
@@ -452,7 +449,10 @@ fn rebuild(root: &Path, cache: &mut Memo, shared: &Shared, report: &dyn Fn(Repor
             // Pages are told to reload before the last site is freed.
             shared.changed.notify_all();
             drop(last);
-            report(Report::Built { plan: &plan, elapsed });
+            report(Report::Built {
+                summary: &plan.summary,
+                elapsed,
+            });
         }
         Err(diagnostics) => {
             report(Report::Failed {

@@ -212,6 +212,37 @@ fn failed_build_names_file_and_line_and_keeps_old_output() {
     );
 }
 
+/// Files are written as they are made, into a folder that replaces the output only when the
+/// build succeeds: the output limit, checked once every file is written, leaves the last output.
+#[test]
+fn a_build_failing_after_its_files_were_written_keeps_old_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_tree(&fixture("basic"), &root);
+    let out = root.join("public");
+    figmark::build::build(&root, &out).unwrap();
+    let before = snapshot(&out);
+    let mut config = fs::read_to_string(root.join("site.toml")).unwrap();
+    config.push_str("\n[limits]\noutput_mb = 1\n");
+    fs::write(root.join("site.toml"), config).unwrap();
+    let big = format!("---\ntitle: 大\n---\n{}\n", "大段正文。".repeat(100_000));
+    fs::write(root.join("content/big.md"), big).unwrap();
+    let errors = figmark::build::build(&root, &out).err().expect("over the limit");
+    assert!(
+        errors.iter().any(|d| d.message.contains("output_mb")),
+        "{errors:?}"
+    );
+    assert_eq!(before, snapshot(&out), "previous output untouched");
+    let names: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.to_string_lossy().contains("tmp")),
+        "no temp folder: {names:?}"
+    );
+}
+
 #[test]
 fn template_error_names_the_template_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
@@ -258,7 +289,7 @@ fn unknown_code_language_is_plain_code_and_a_warning() {
 fn planned(plan: figmark::build::Plan) -> BTreeMap<String, Vec<u8>> {
     plan.files
         .into_iter()
-        .map(|f| (f.path, f.contents.read().unwrap()))
+        .map(|(path, contents)| (path, contents.read().unwrap()))
         .collect()
 }
 

@@ -10,8 +10,7 @@ use figmark::memo::Memo;
 
 fn page(root: &std::path::Path, memo: &mut Memo, rel: &str) -> String {
     let plan = figmark::build::plan(root, memo).unwrap_or_else(|d| panic!("build failed: {d:?}"));
-    let file = plan.files.into_iter().find(|f| f.path == rel).unwrap();
-    String::from_utf8(file.contents.read().unwrap()).unwrap()
+    String::from_utf8(plan.files[rel].read().unwrap()).unwrap()
 }
 
 #[test]
@@ -38,14 +37,13 @@ fn site_macros_render_and_an_edit_of_them_renders_again() {
 #[test]
 fn code_by_linguist_names_and_a_typo_gets_a_hint() {
     let plan = figmark::build::plan(&fixture("github"), &mut Memo::default()).unwrap();
-    let html = plan.files.iter().find(|f| f.path == "g/code.html").unwrap();
-    let html = String::from_utf8(html.contents.read().unwrap()).unwrap();
+    let html = String::from_utf8(plan.files["g/code.html"].read().unwrap()).unwrap();
     for lang in ["console", "ps1", "protobuf"] {
         let start = html.find(&format!("<code class=\"language-{lang}\">")).unwrap();
         let block = &html[start..start + html[start..].find("</code>").unwrap()];
         assert!(block.matches("<span class=\"hl-").count() >= 3, "{block}");
     }
-    let warnings: Vec<String> = plan.warnings.iter().map(ToString::to_string).collect();
+    let warnings: Vec<String> = plan.summary.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
         [

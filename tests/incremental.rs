@@ -20,7 +20,7 @@ fn planned(root: &Path, memo: &mut Memo) -> Files {
     let plan = figmark::build::plan(root, memo).unwrap_or_else(|d| panic!("build failed: {d:?}"));
     plan.files
         .into_iter()
-        .map(|f| (f.path, f.contents.read().unwrap()))
+        .map(|(path, contents)| (path, contents.read().unwrap()))
         .collect()
 }
 
@@ -61,6 +61,19 @@ const EDITS: &[Edit] = &[
             &root.join("content/sec/momentum.md"),
             "\n## 新的小节\n\n动量 momentum 新词\n",
         )
+    }),
+    // Pages whose own text did not change: the pager of its neighbours, its section's listing,
+    // tag pages, the backlinks of the pages it links to and the map on the home page.
+    ("note's title and tags changed", |root| {
+        let path = root.join("content/sec/momentum.md");
+        let text = fs::read_to_string(&path).unwrap();
+        let text = text.replace("title: 动量\n", "title: 动量法\n");
+        fs::write(&path, text.replace("tags: [优化, SGD]", "tags: [优化, 新标签]")).unwrap();
+    }),
+    ("link removed", |root| {
+        let path = root.join("content/sec/momentum.md");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("[见](last.md)", "见")).unwrap();
     }),
     ("note added", |root| {
         fs::write(

@@ -131,7 +131,7 @@ fn real_notes_check_clean_and_every_page_but_home_has_a_backlink() {
             d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
         )
     });
-    assert!(plan.warnings.is_empty(), "{:#?}", plan.warnings);
+    assert!(plan.summary.warnings.is_empty(), "{:#?}", plan.summary.warnings);
     let (_tmp, out) = build(&repo_root());
     for file in html_files(&out) {
         let rel = file.strip_prefix(&out).unwrap().to_string_lossy().into_owned();

@@ -29,13 +29,13 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
         Lenient::AsConfigured
     };
     match figmark::build::build_with(root, &output, lenient) {
-        Ok(plan) => {
-            print_diagnostics(&plan.warnings, Format::Human);
+        Ok(summary) => {
+            print_diagnostics(&summary.warnings, Format::Human);
             println!(
                 "built {} pages in {} sections with {} figures in {} ms → {}",
-                plan.pages,
-                plan.sections,
-                plan.figures,
+                summary.pages,
+                summary.sections,
+                summary.figures,
                 start.elapsed().as_millis(),
                 output.display()
             );

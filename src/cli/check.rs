@@ -4,8 +4,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use figmark::build::Lenient;
-
 use super::{Format, print_diagnostics};
 
 #[derive(clap::Args)]
@@ -16,9 +14,9 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: Args) -> ExitCode {
-    match figmark::build::plan_with(root, &mut Default::default(), Lenient::No) {
-        Ok(plan) => {
-            print_diagnostics(&plan.warnings, args.format);
+    match figmark::build::check(root) {
+        Ok(summary) => {
+            print_diagnostics(&summary.warnings, args.format);
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {

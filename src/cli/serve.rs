@@ -23,15 +23,21 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> ExitCode {
     let report = |report: Report| match report {
-        Report::Built { plan, elapsed } => {
-            print_diagnostics(&plan.warnings, Format::Human);
+        Report::Built { summary, elapsed } => {
+            print_diagnostics(&summary.warnings, Format::Human);
             eprintln!(
                 "built in {} ms: {} of {} pages rendered, {} laid out",
                 elapsed.as_millis(),
-                plan.rendered_pages,
-                plan.pages,
-                plan.laid_out
+                summary.rendered_pages,
+                summary.pages,
+                summary.laid_out
             );
+            let stages: Vec<String> = summary
+                .stages
+                .iter()
+                .map(|(name, took)| format!("{name} {:.1}", took.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("  stages (ms): {}", stages.join(", "));
         }
         Report::Failed { diagnostics } => {
             print_diagnostics(diagnostics, Format::Human);
