@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Benchmark: builds generated corpora (scripts/gen_corpus.py) with figmark (release) and, when it
-# is installed, Hugo, taking runs in turn; prints a markdown table of median wall time, peak
-# memory (max RSS), output size, largest file and the bytes one search loads
-# (scripts/search_bytes.py), then times `figmark serve` from a one-note edit to the reload.
+# Benchmark: builds generated corpora (scripts/gen_corpus.py) with figmark (release) and, when they
+# are installed, Hugo and Zola, taking runs in turn (figmark, hugo, zola, figmark, ...); prints a
+# markdown table of median wall time, peak memory (max RSS), output size, largest file and the
+# bytes one search loads (figmark: scripts/search_bytes.py; Zola: its whole index and
+# elasticlunr.min.js, which a search page loads at once), the ratios figmark/Hugo and figmark/Zola,
+# then times `figmark serve` from a one-note edit to the reload.
 #
 #   scripts/bench.sh            # N = 1000 and 10000, 5 runs each
 #   RUNS=3 scripts/bench.sh 2000
+#   ZOLA=/path/to/zola HUGO=/path/to/hugo scripts/bench.sh   # binaries not on PATH
 #
-# Needs python3 and GNU time (/usr/bin/time; Debian package `time`).
+# Needs python3 and GNU time (/usr/bin/time; Debian package `time`). Hugo and Zola are skipped
+# with a note when not found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -16,7 +20,8 @@ SIZES=("$@")
 
 cargo build --release --quiet
 BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/figmark"
-HUGO=$(command -v hugo || true)
+HUGO=${HUGO:-$(command -v hugo || true)}
+ZOLA=${ZOLA:-$(command -v zola || true)}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -32,15 +37,19 @@ timed() {
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-[ -n "$HUGO" ] && echo "hugo: $("$HUGO" version | cut -d' ' -f1-2)"
+if [ -n "$HUGO" ]; then echo "hugo: $("$HUGO" version | cut -d' ' -f1-2)"; else echo "hugo: not found, skipped"; fi
+if [ -n "$ZOLA" ]; then echo "zola: $("$ZOLA" --version)"; else echo "zola: not found, skipped"; fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| notes | tool | median wall (s) | peak RSS (MB) | output (MB) | largest file (MB) | one search (KB) |"
 echo "|---|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
   corpus="$WORK/$n"
-  python3 scripts/gen_corpus.py "$n" "$corpus" ${HUGO:+--hugo}
-  : >"$WORK/figmark.$n"
-  : >"$WORK/hugo.$n"
+  python3 scripts/gen_corpus.py "$n" "$corpus" ${HUGO:+--hugo} ${ZOLA:+--zola}
+  tools=(figmark)
+  [ -n "$HUGO" ] && tools+=(hugo)
+  [ -n "$ZOLA" ] && tools+=(zola)
+  for tool in "${tools[@]}"; do : >"$WORK/$tool.$n"; done
   for _ in $(seq "$RUNS"); do
     rm -rf "$corpus/figmark/public"
     timed "$BIN" --root "$corpus/figmark" build >>"$WORK/figmark.$n"
@@ -48,9 +57,11 @@ for n in "${SIZES[@]}"; do
       rm -rf "$corpus/hugo/public" "$corpus/hugo/resources"
       timed "$HUGO" --source "$corpus/hugo" --quiet >>"$WORK/hugo.$n"
     fi
+    if [ -n "$ZOLA" ]; then
+      rm -rf "$corpus/zola/public"
+      timed "$ZOLA" --root "$corpus/zola" build >>"$WORK/zola.$n"
+    fi
   done
-  tools=(figmark)
-  [ -n "$HUGO" ] && tools+=(hugo)
   for tool in "${tools[@]}"; do
     wall=$(cut -d' ' -f1 "$WORK/$tool.$n" | median)
     rss=$(cut -d' ' -f2 "$WORK/$tool.$n" | median)
@@ -60,16 +71,22 @@ for n in "${SIZES[@]}"; do
     search=""
     if [ "$tool" = figmark ]; then
       search=$(python3 scripts/search_bytes.py "$corpus/figmark/public" "卷积 参数" | sed 's/.*, \([0-9]*\) KB/\1/')
+    elif [ "$tool" = zola ]; then
+      search=$(cat "$corpus/zola/public"/search_index.*.js "$corpus/zola/public/elasticlunr.min.js" | wc -c | awk '{printf "%.0f", $1 / 1024}')
     fi
     awk -v n="$n" -v t="$tool" -v w="$wall" -v r="$rss" -v s="$size" -v l="$largest" -v q="$search" \
       'BEGIN { printf "| %s | %s | %s | %.0f | %.1f | %.1f | %s |\n", n, t, w, r / 1024, s / 1048576, l / 1048576, q }'
-    echo "$wall" >"$WORK/$tool.$n.median"
+    echo "$wall $rss" >"$WORK/$tool.$n.median"
   done
-  if [ -n "$HUGO" ]; then
-    awk -v n="$n" -v f="$(cat "$WORK/figmark.$n.median")" -v h="$(cat "$WORK/hugo.$n.median")" \
-      'BEGIN { printf "| %s | figmark/Hugo | %.2f | | | | |\n", n, f / h }'
-  fi
+  # Ratios of the medians: wall time and peak RSS.
+  for tool in "${tools[@]:1}"; do
+    read -r fw fr <"$WORK/figmark.$n.median"
+    read -r ow orss <"$WORK/$tool.$n.median"
+    awk -v n="$n" -v name="${tool^}" -v fw="$fw" -v fr="$fr" -v ow="$ow" -v orss="$orss" \
+      'BEGIN { printf "| %s | figmark/%s | %.2f | %.2f | | | |\n", n, name, fw / ow, fr / orss }'
+  done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Incremental rebuild: `figmark serve` on the first corpus, one note edited ten times, timed from
 # the save to the live-reload event (scripts/serve_latency.py).

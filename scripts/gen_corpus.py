@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Generates a corpus of N notes shaped like figmark's real ones, for benchmarks and scale tests.
 
-    gen_corpus.py N OUT [--hugo]
+    gen_corpus.py N OUT [--hugo] [--zola]
 
-writes a figmark site to OUT/figmark (site.toml, content/) and, with --hugo, the same notes as a
-Hugo site to OUT/hugo (hugo.toml, content/, a minimal layout printing the table of contents and
-the content). Notes come in sections of 50; each has Chinese and English prose, three headings,
-a list, a table, a fenced python block, inline math, three cross-links to other notes (one with
-an anchor) and a word no other note holds (`unique_word`). The output depends only on N: the same N gives the same bytes.
+writes a figmark site to OUT/figmark (site.toml, content/), with --hugo the same notes as a Hugo
+site to OUT/hugo (hugo.toml, content/, a minimal layout printing the table of contents and the
+content) and with --zola as a Zola site to OUT/zola (config.toml with the search index on,
+content/, minimal templates doing what Hugo's layout does). Notes come in sections of 50; each
+has Chinese and English prose, three headings, a list, a table, a fenced python block, inline
+math, three cross-links to other notes (one with an anchor) and a word no other note holds
+(`unique_word`). The output depends only on N: the same N gives the same bytes.
 
-Hugo leaves the `.md` links as they are (no render hook): it does no link checking or rewriting,
-so its build does less work than figmark's there.
+Zola gets the same text under TOML front matter it accepts: `summary` becomes `description` (a
+section refuses unknown fields), `tags` a `tags` taxonomy, and sections sort pages by weight.
+
+Hugo and Zola leave the `.md` links as they are (no render hook; Zola checks only `@/` links): they
+do no link checking or rewriting, so their builds do less work than figmark's there.
 """
 
 import random
@@ -63,6 +68,75 @@ HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>
 <ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
 """
 
+ZOLA_CONFIG = """base_url = "https://example.org/"
+title = "Benchmark corpus"
+default_language = "zh"
+build_search_index = true
+taxonomies = [{ name = "tags" }]
+
+[markdown.highlighting]
+theme = "github-light"
+style = "class"
+"""
+
+ZOLA_TOC = """<nav><ul>{% for h in page.toc %}<li><a href="#{{ h.id }}">{{ h.title }}</a>
+{%- if h.children %}<ul>{% for c in h.children %}<li><a href="#{{ c.id }}">{{ c.title }}</a></li>
+{%- endfor %}</ul>{% endif %}</li>{% endfor %}</ul></nav>"""
+
+
+def zola_template(title, body):
+    """A template extending base.html, the Zola counterpart of Hugo's `define "main"`."""
+    return (
+        '{% extends "base.html" %}{% block title %}' + title + "{% endblock %}\n"
+        "{% block main %}<h1>" + title + "</h1>\n" + body + "{% endblock %}\n"
+    )
+
+
+def zola_list(items, href, text):
+    """A `<ul>` of links, one per item of the for-loop `items`."""
+    return f'<ul>{{% for {items} %}}<li><a href="{{{{ {href} }}}}">{{{{ {text} }}}}</a></li>{{% endfor %}}</ul>'
+
+
+ZOLA_TEMPLATES = {
+    "base.html": HUGO_BASEOF.replace("{{ .Title }}", "{% block title %}{% endblock %}").replace(
+        '{{ block "main" . }}{{ end }}', "{% block main %}{% endblock %}"
+    ),
+    "page.html": zola_template("{{ page.title }}", ZOLA_TOC + "\n{{ page.content | safe }}"),
+    "section.html": zola_template(
+        "{{ section.title }}",
+        "{{ section.content | safe }}\n"
+        + zola_list("page in section.pages", "page.permalink", "page.title"),
+    ),
+    "index.html": zola_template(
+        "{{ section.title }}",
+        "{{ section.content | safe }}\n"
+        + "<ul>{% for path in section.subsections %}"
+        "{% set s = get_section(path=path, metadata_only=true) %}"
+        '<li><a href="{{ s.permalink }}">{{ s.title }}</a></li>{% endfor %}</ul>',
+    ),
+    "taxonomy_list.html": zola_template(
+        "{{ taxonomy.name }}", zola_list("t in terms", "t.permalink", "t.name")
+    ),
+    "taxonomy_single.html": zola_template(
+        "{{ term.name }}", zola_list("page in term.pages", "page.permalink", "page.title")
+    ),
+}
+
+
+def toml_str(text):
+    """A TOML basic string (the corpus' titles and summaries hold no quote or backslash)."""
+    return '"' + text + '"'
+
+
+def zola_front(title, summary, weight, tags=None, section=False):
+    """TOML front matter Zola accepts for a note (with its tags) or a section (sorted by weight)."""
+    lines = [f"title = {toml_str(title)}", f"description = {toml_str(summary)}", f"weight = {weight}"]
+    if section:
+        lines.append('sort_by = "weight"')
+    if tags is not None:
+        lines += ["[taxonomies]", "tags = [" + ", ".join(map(toml_str, tags)) + "]"]
+    return "+++\n" + "\n".join(lines) + "\n+++\n\n"
+
 
 def unique_word(i):
     """A word only note `i` holds (`i` in base 26 after a `q`), for finding one note by search."""
@@ -114,29 +188,43 @@ def main():
     n = int(sys.argv[1])
     out = Path(sys.argv[2])
     hugo = "--hugo" in sys.argv[3:]
+    zola = "--zola" in sys.argv[3:]
     rng = random.Random(n)
-    sites = [out / "figmark"] + ([out / "hugo"] if hugo else [])
+    # Each file as (front matter as figmark and Hugo read it, as Zola reads it, body).
     files = {}
     sections = (n + SECTION_SIZE - 1) // SECTION_SIZE
-    files["_index.md"] = "---\ntitle: 首页\nsummary: 生成的笔记。\n---\n\n生成的笔记，用于基准测试。\n"
+    files["_index.md"] = (
+        "---\ntitle: 首页\nsummary: 生成的笔记。\n---\n\n",
+        zola_front("首页", "生成的笔记。", 0, section=True),
+        "生成的笔记，用于基准测试。\n",
+    )
     for sec in range(sections):
+        title, summary = f"第 {sec} 节", f"第 {sec} 节的笔记。"
         files[f"s{sec:03}/_index.md"] = (
-            f"---\ntitle: 第 {sec} 节\nsummary: 第 {sec} 节的笔记。\nweight: {sec}\n---\n\n"
-            f"{ZH[sec % len(ZH)]}\n"
+            f"---\ntitle: {title}\nsummary: {summary}\nweight: {sec}\n---\n\n",
+            zola_front(title, summary, sec, section=True),
+            f"{ZH[sec % len(ZH)]}\n",
         )
     for i in range(n):
         sec, idx = divmod(i, SECTION_SIZE)
-        front = (
-            f"---\ntitle: 笔记 {i}\nsummary: {ZH[i % len(ZH)]}\n"
-            f"tags: [标签{i % 20}, topic-{i % 7}]\nweight: {idx}\n---\n\n"
+        title, summary, tags = f"笔记 {i}", ZH[i % len(ZH)], [f"标签{i % 20}", f"topic-{i % 7}"]
+        files[f"s{sec:03}/n{idx:03}.md"] = (
+            f"---\ntitle: {title}\nsummary: {summary}\ntags: [{', '.join(tags)}]\nweight: {idx}\n---\n\n",
+            zola_front(title, summary, idx, tags),
+            note_body(rng, n, i, sec, idx),
         )
-        files[f"s{sec:03}/n{idx:03}.md"] = front + note_body(rng, n, i, sec, idx)
-    for site in sites:
-        for rel, text in files.items():
+    sites = [(out / "figmark", 0)]
+    sites += [(out / "hugo", 0)] if hugo else []
+    sites += [(out / "zola", 1)] if zola else []
+    for site, front in sites:
+        for rel, parts in files.items():
             path = site / "content" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    (out / "figmark" / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+            path.write_text(parts[front] + parts[2], encoding="utf-8")
+    # Pages come to about 30 KB a note: past about 17,000 notes the output is over the default
+    # 512 MB limit, which is for real sites, so a larger corpus raises it.
+    limits = f"\n[limits]\noutput_mb = {n // 20}\n" if n // 20 > 512 else ""
+    (out / "figmark" / "site.toml").write_text(SITE_TOML + limits, encoding="utf-8")
     if hugo:
         h = out / "hugo"
         (h / "hugo.toml").write_text(HUGO_TOML, encoding="utf-8")
@@ -145,6 +233,12 @@ def main():
         (layouts / "baseof.html").write_text(HUGO_BASEOF, encoding="utf-8")
         (layouts / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
         (layouts / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    if zola:
+        z = out / "zola"
+        (z / "config.toml").write_text(ZOLA_CONFIG, encoding="utf-8")
+        (z / "templates").mkdir(exist_ok=True)
+        for name, text in ZOLA_TEMPLATES.items():
+            (z / "templates" / name).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
