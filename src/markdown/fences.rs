@@ -1,4 +1,7 @@
-//! Unclosed code fences. CommonMark closes a fence left open at the end of the document (or of
+//! Fenced blocks: the warning for an unclosed fence, and the replacement of blocks a step draws
+//! itself (figures, mermaid diagrams, math) by the events it makes of their text.
+//!
+//! Unclosed code fences: CommonMark closes a fence left open at the end of the document (or of
 //! its container), so everything after it silently becomes code; warn on the fence's line.
 
 use std::ops::Range;
@@ -6,6 +9,32 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, Tag};
 
 use crate::diagnostics::Diagnostic;
+
+/// Replaces each fenced block whose info string's first word is `name` by the events `make`
+/// returns for its text and its range (opening to closing fence), each carrying that range.
+pub fn replace<'a>(
+    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    name: &'static str,
+    mut make: impl FnMut(String, &Range<usize>) -> Vec<Event<'a>>,
+) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
+    let mut queued: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    std::iter::from_fn(move || {
+        if let Some(next) = queued.pop() {
+            return Some(next);
+        }
+        let (event, range) = events.next()?;
+        let named = matches!(&event, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+            if info.split_whitespace().next() == Some(name));
+        if !named {
+            return Some((event, range));
+        }
+        let (text, end) = super::highlight::block_text(&mut events, range.end);
+        let range = range.start..end;
+        let made = make(text, &range);
+        queued.extend(made.into_iter().rev().map(|event| (event, range.clone())));
+        queued.pop()
+    })
+}
 
 pub fn check_closed<'a>(
     events: impl Iterator<Item = (Event<'a>, Range<usize>)>,

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
+use pulldown_cmark::{CowStr, Event};
 
 use crate::diagnostics::Diagnostic;
 use crate::figures;
@@ -11,7 +11,7 @@ use crate::figures;
 pub const INFO_STRING: &str = "figure";
 
 pub fn render<'a>(
-    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
     file: &str,
     line_of: impl Fn(usize) -> usize,
     lang: figures::Lang,
@@ -20,34 +20,23 @@ pub fn render<'a>(
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
     // A figure is three events: the markup up to the caption, the caption as text (so that the
     // search index and the print edition see it like any other text), and the closing markup.
-    let mut queued: Vec<(Event<'a>, Range<usize>)> = Vec::new();
-    std::iter::from_fn(move || {
-        if let Some(next) = queued.pop() {
-            return Some(next);
-        }
-        let (event, range) = events.next()?;
-        let is_figure = matches!(&event, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-            if info.split_whitespace().next() == Some(INFO_STRING));
-        if !is_figure {
-            return Some((event, range));
-        }
-        let (spec, end) = super::highlight::block_text(&mut events, range.end);
-        let range = range.start..end;
+    super::fences::replace(events, INFO_STRING, move |spec, range| {
         // The spec starts on the line after the opening fence.
         let spec_line = line_of(range.start) + 1;
         match figures::render(&spec, lang) {
             Ok(fig) => {
                 *count += 1;
-                queued.push((Event::Html("</figcaption>\n</figure>\n".into()), range.clone()));
-                if !fig.caption.is_empty() {
-                    queued.push((Event::Text(fig.caption.into()), range.clone()));
-                }
                 let open = format!("<figure class=\"figure\">\n{}\n<figcaption>", fig.svg);
-                Some((Event::Html(CowStr::from(open)), range))
+                let mut made = vec![Event::Html(CowStr::from(open))];
+                if !fig.caption.is_empty() {
+                    made.push(Event::Text(fig.caption.into()));
+                }
+                made.push(Event::Html("</figcaption>\n</figure>\n".into()));
+                made
             }
             Err(e) => {
                 diagnostics.push(diagnostic(e, file, spec_line));
-                Some((Event::Html(CowStr::from("")), range))
+                vec![Event::Html(CowStr::from(""))]
             }
         }
     })

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
+use pulldown_cmark::{CowStr, Event};
 
 use super::address::PageCx;
 use crate::diagnostics::Diagnostic;
@@ -48,19 +48,10 @@ const BUILTIN_MACROS: &[(&str, &str)] = &[
 
 /// ```` ```math ```` blocks, GitHub's fenced form of display math, become display math events.
 pub fn fenced<'a>(
-    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
-    std::iter::from_fn(move || {
-        let (event, range) = events.next()?;
-        match &event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.split_whitespace().next() == Some("math") =>
-            {
-                let (tex, end) = super::highlight::block_text(&mut events, range.end);
-                Some((Event::DisplayMath(CowStr::from(tex)), range.start..end))
-            }
-            _ => Some((event, range)),
-        }
+    super::fences::replace(events, "math", |tex, _| {
+        vec![Event::DisplayMath(CowStr::from(tex))]
     })
 }
 

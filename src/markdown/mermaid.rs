@@ -26,7 +26,7 @@ use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use mermaid_svg::{ParseError, RenderError};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
+use pulldown_cmark::{CowStr, Event};
 
 use crate::diagnostics::Diagnostic;
 
@@ -63,37 +63,23 @@ const KINDS: &[&str] = &[
 /// Replaces each mermaid block of the page `page_rel` by its diagram; `line_of` maps a body
 /// offset to the file's line.
 pub fn render<'a>(
-    mut events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
     page_rel: &str,
     file: &str,
     line_of: impl Fn(usize) -> usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> impl Iterator<Item = (Event<'a>, Range<usize>)> {
-    let mut queued: Vec<(Event<'a>, Range<usize>)> = Vec::new();
     let mut drawn = 0usize;
-    std::iter::from_fn(move || {
-        if let Some(next) = queued.pop() {
-            return Some(next);
-        }
-        let (event, range) = events.next()?;
-        let is_diagram = matches!(&event, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-            if info.split_whitespace().next() == Some(INFO_STRING));
-        if !is_diagram {
-            return Some((event, range));
-        }
-        let (source, end) = super::highlight::block_text(&mut events, range.end);
-        let range = range.start..end;
+    super::fences::replace(events, INFO_STRING, move |source, range| {
         drawn += 1;
-        let parts = match draw(&source, &id_prefix(page_rel, drawn)) {
+        match draw(&source, &id_prefix(page_rel, drawn)) {
             Ok(drawn) => figure(drawn),
             Err(e) => {
                 // The source starts on the line after the opening fence.
                 diagnostics.push(e.at(file, line_of(range.start)));
                 failed(source)
             }
-        };
-        queued.extend(parts.into_iter().rev().map(|event| (event, range.clone())));
-        queued.pop()
+        }
     })
 }
 
