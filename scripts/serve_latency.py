@@ -59,6 +59,17 @@ def main():
     print(f"median save → reload: {statistics.median(latencies):.1f} ms over {edits} edits")
     if builds:
         print(f"median rebuild as the server logged it: {statistics.median(builds)} ms")
+    print_stage_medians(log)
+
+
+def print_stage_medians(log):
+    """The median of each stage over the rebuilds after the first build, as the server logged them."""
+    stages = {}
+    for line in re.findall(r"stages \(ms\): (.*)", log)[1:]:
+        for name, ms in re.findall(r"([a-z ]+) ([\d.]+)", line):
+            stages.setdefault(name.strip(), []).append(float(ms))
+    if stages:
+        print("median per stage (ms):", ", ".join(f"{n} {statistics.median(v):.1f}" for n, v in stages.items()))
 
 
 def wait_for_port(server):

@@ -130,7 +130,7 @@ fn make(root: &Path, memo: &mut Memo, lenient: Lenient, sink: &Sink) -> Result<S
     let mut rendered = render(&site, memo);
     diagnostics.extend(rendered.pages.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     watch.lap("render");
-    let checked = links::check(root, &site, &rendered.pages);
+    let checked = links::check(root, &site, &rendered.pages, &rendered.keys, &mut memo.links);
     diagnostics.extend(checked.diagnostics);
     let backlinks = checked.backlinks;
     watch.lap("links");
@@ -194,7 +194,7 @@ fn render(site: &Site, memo: &mut Memo) -> Renders {
     let keys: Vec<u64> = site
         .pages
         .par_iter()
-        .map(|p| memo.key((shared, &p.rel, &*p.source)))
+        .map(|p| memo.key((shared, &p.rel, p.digest)))
         .collect();
     let (pages, fresh) = render_pool().install(|| {
         memo.renders.par_get_or_make(&keys, |i| {

@@ -26,12 +26,14 @@ pub fn check_notes(site: &Site) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for page in &site.pages {
         let tags = &page.meta.tags;
-        let line = front_matter_line(page, "tags");
+        // Found only for a note over a limit: looking for every note's took 4 ms of each
+        // rebuild at 10,000 notes.
+        let line = || front_matter_line(page, "tags");
         if tags.len() > limits.tags_per_note {
             diagnostics.push(
                 Diagnostic::error(
                     page.display_path(),
-                    line,
+                    line(),
                     0,
                     format!(
                         "{} tags, over the limit of {} tags per note (tags_per_note)",
@@ -55,7 +57,7 @@ pub fn check_notes(site: &Site) -> Vec<Diagnostic> {
             diagnostics.push(
                 Diagnostic::error(
                     page.display_path(),
-                    line,
+                    line(),
                     0,
                     format!(
                         "this note adds {files} output files (its page and {} tag pages of its own), \

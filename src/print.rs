@@ -49,6 +49,7 @@ pub const SPLIT_BYTES: usize = 2 << 20;
 /// One file of the print edition: its output path, its title's suffix after the edition's
 /// (empty for the whole edition) and its pages in reading order. An index of the editions has no
 /// pages.
+#[derive(Hash)]
 pub struct Edition {
     pub path: String,
     pub title: String,
@@ -81,13 +82,13 @@ pub fn editions(site: &Site, rendered: &[Arc<Rendered>]) -> Vec<Edition> {
     }];
     let mut group = None;
     let (mut bytes, mut volume) = (0, 1);
+    // A section's own page belongs to the section it opens.
+    let mut opens = vec![None; site.pages.len()];
+    for (s, section) in site.sections.iter().enumerate().rev() {
+        opens[section.index] = Some(s);
+    }
     for &i in &site.reading_order {
-        let page = &site.pages[i];
-        // A section's own page belongs to the section it opens.
-        let section = match site.sections.iter().position(|s| s.index == i) {
-            Some(s) => top(s),
-            None => top(page.section),
-        };
+        let section = top(opens[i].unwrap_or(site.pages[i].section));
         let new_group = group != Some(section);
         if new_group || bytes + size(i) > SPLIT_BYTES {
             volume = if new_group { 1 } else { volume + 1 };

@@ -17,7 +17,7 @@
 //! fixed set of threads serves, live-reload streams are capped, idle connections are closed and
 //! only requests naming this machine are answered (see [`host_allowed`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ use crate::config;
 use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::memo::Memo;
-use crate::output::Contents;
+use crate::output::Files;
 use crate::templates::TEMPLATE_DIR;
 
 pub const EVENTS_PATH: &str = "/__figmark/events";
@@ -99,7 +99,7 @@ pub struct Server {
 
 struct State {
     /// The last site that built, by output path; `None` until one has.
-    files: Option<Arc<HashMap<String, Contents>>>,
+    files: Option<Arc<Files>>,
     /// The last build's diagnostics when it failed; empty when it succeeded.
     errors: Vec<Diagnostic>,
     /// Counts finished builds, so a page can tell it is out of date.

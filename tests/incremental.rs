@@ -179,6 +179,43 @@ fn edits_to_a_large_site_with_chunked_index_and_split_edition_equal_a_full_build
     }
 }
 
+/// The link check is kept page by page: a page whose anchor into another page breaks when that
+/// page's heading is renamed is checked again, though its own text did not change, and the
+/// build fails as a full one does; renamed back, the build equals a full one.
+#[test]
+fn an_anchor_broken_by_an_edit_elsewhere_is_found_through_the_memo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    copy_tree(&fixture("basic"), root);
+    append(
+        &root.join("content/other/note.md"),
+        "\n见[公式](../sec/momentum.md#更新公式)。\n",
+    );
+    age(root);
+    let mut memo = Memo::default();
+    assert_eq!(planned(root, &mut memo), full(root));
+    let target = root.join("content/sec/momentum.md");
+    let text = fs::read_to_string(&target).unwrap();
+    fs::write(&target, text.replace("## 更新公式", "## 更新的公式")).unwrap();
+    age(root);
+    let failed = figmark::build::plan(root, &mut memo)
+        .err()
+        .expect("the anchor is broken");
+    let fresh = figmark::build::plan(root, &mut Memo::default())
+        .err()
+        .expect("broken in a full build");
+    assert_eq!(failed, fresh);
+    assert!(
+        failed
+            .iter()
+            .any(|d| d.to_string().contains("note.md") && d.to_string().contains("更新公式")),
+        "{failed:?}"
+    );
+    fs::write(&target, text).unwrap();
+    age(root);
+    assert_same(&planned(root, &mut memo), &full(root), "heading renamed back");
+}
+
 /// Two writes of the same size within one timestamp tick: the second must be seen although the
 /// file's size and time are those of the first (git's "racily clean" case).
 #[test]
