@@ -96,9 +96,10 @@ pub enum Lenient {
 /// [`plan`], with `lenient` deciding over `site.toml`: when lenient, every problem in the notes is
 /// a warning and the site is still made.
 pub fn plan_with(root: &Path, memo: &mut Memo, lenient: Lenient) -> Result<Plan, Vec<Diagnostic>> {
-    let sink = Sink::memory();
+    let sink = Sink::memory(memo.files_made);
     let summary = make(root, memo, lenient, &sink)?;
     let files = sink.finish().expect("files kept in memory are not written");
+    memo.files_made = files.len();
     Ok(Plan { files, summary })
 }
 

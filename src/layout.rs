@@ -74,7 +74,13 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
     let frames_key = memo.key((site_key, &editions, date));
     let frames = match memo.frames.get(frames_key) {
         Some(frames) => Ok((frames, 0)),
-        None => lay_out_frames(&views, &editions, date, input.templates, memo),
+        None => lay_out_frames(&views, &editions, date, input.templates, memo).map(|(laid, made)| {
+            let frames = Frames {
+                laid,
+                files_of: OnceLock::new(),
+            };
+            (Arc::new(frames), made)
+        }),
     };
     let frames = frames.map(|(frames, made)| {
         memo.frames.keep(frames_key, Arc::clone(&frames));
@@ -95,6 +101,13 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
 
 /// Laid-out pages by output path.
 pub(crate) type Laid = Arc<[(String, Arc<[u8]>)]>;
+
+/// The print edition's frames, and the file of the edition that holds each page, made when an
+/// edition is filled: both read every page, and hold while the frames do.
+pub(crate) struct Frames {
+    laid: Laid,
+    files_of: OnceLock<HashMap<String, Arc<str>>>,
+}
 
 /// The tags index, each tag's page and 404 into `sink`: they read only what the site's key
 /// covers, so a rebuild that keeps it keeps them (their views list every tagged page: making
@@ -337,7 +350,7 @@ fn run(
 /// links between editions point into the file that holds their target) and its pages'
 /// renderings: cutting its parts reads every page's text, megabytes at 10,000 notes.
 fn fill_editions(
-    frames: &Laid,
+    frames: &Frames,
     input: &Input,
     frames_key: u64,
     editions: &[print::Edition],
@@ -346,9 +359,8 @@ fn fill_editions(
     sink: &Sink,
 ) {
     let site = input.site;
-    let files_of = OnceLock::new();
     for edition in editions {
-        let Some((_, frame)) = frames.iter().find(|(path, _)| *path == edition.path) else {
+        let Some((_, frame)) = frames.laid.iter().find(|(path, _)| *path == edition.path) else {
             continue;
         };
         let contents = if edition.pages.is_empty() {
@@ -358,7 +370,7 @@ fn fill_editions(
             let bodies: Vec<u64> = edition.pages.iter().map(|&i| input.render_keys[i]).collect();
             let key = memo.key((frames_key, &edition.path, bodies));
             let parts = memo.editions.get(key).unwrap_or_else(|| {
-                let files_of = files_of.get_or_init(|| print::files_of(site, editions));
+                let files_of = frames.files_of.get_or_init(|| print::files_of(site, editions));
                 let frame = String::from_utf8_lossy(frame);
                 print::fill(&frame, site, input.rendered, edition, files_of).into()
             });

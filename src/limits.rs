@@ -14,6 +14,12 @@ const HINT: &str = "limits are set in site.toml's [limits] table";
 /// Each note over the tags or files limit, at its `tags:` line.
 pub fn check_notes(site: &Site) -> Vec<Diagnostic> {
     let limits = &site.config.limits;
+    // A note adds at most a page and a tag page per tag: when no note has enough tags to pass
+    // either limit, no tag need be counted (counting took 4 ms of each rebuild at 10,000 notes).
+    let most = site.pages.iter().map(|p| p.meta.tags.len()).max().unwrap_or(0);
+    if most <= limits.tags_per_note && most < limits.files_per_note {
+        return Vec::new();
+    }
     let mut listed_by: HashMap<&str, usize> = HashMap::new();
     for page in &site.pages {
         let mut tags: Vec<&str> = page.meta.tags.iter().map(String::as_str).collect();

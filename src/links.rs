@@ -82,7 +82,7 @@ pub fn check(
     render_keys: &[u64],
     last: &mut Last,
 ) -> Checked {
-    let by_rel: HashMap<&str, usize> = site
+    let by_rel: HashMap<&str, usize, ahash::RandomState> = site
         .pages
         .iter()
         .enumerate()
@@ -173,7 +173,7 @@ struct Cx<'a> {
     root: &'a Path,
     site: &'a Site,
     rendered: &'a [Arc<Rendered>],
-    by_rel: HashMap<&'a str, usize>,
+    by_rel: HashMap<&'a str, usize, ahash::RandomState>,
     assets: HashSet<&'a str>,
 }
 

@@ -20,8 +20,8 @@
 //! - **editions**: each file of the print edition, as parts, by its frame, the site's key,
 //!   which edition holds each page and its pages' render keys.
 //! - **listings**: the tags index, the tag pages and 404, by the site's key.
-//! - **frames**: the print edition's frames (cover and contents), by the site's key, the
-//!   editions (which pages each holds) and the cover's date.
+//! - **frames**: the print edition's frames (cover and contents) and which file holds each
+//!   page, by the site's key, the editions (which pages each holds) and the cover's date.
 //! - **drawings**: the home page's map, by the site's key and the links between pages.
 //! - **links**: the last link check, page by page (see [`links::Last`]).
 //! - **search**: the search stage's index in pieces, patched in place for the pages whose text
@@ -59,11 +59,13 @@ pub struct Memo {
     pub(crate) pages: Table<Arc<[u8]>>,
     pub(crate) editions: Table<Arc<[crate::print::Piece]>>,
     pub(crate) listings: Table<crate::layout::Laid>,
-    pub(crate) frames: Table<crate::layout::Laid>,
+    pub(crate) frames: Table<Arc<crate::layout::Frames>>,
     pub(crate) drawings: Table<Arc<str>>,
     pub(crate) links: links::Last,
     pub(crate) search: search::Cache,
     pub(crate) history: history::Cache,
+    /// How many files the last build made.
+    pub(crate) files_made: usize,
 }
 
 impl Memo {

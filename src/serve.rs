@@ -56,7 +56,7 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Changes closer together than this are rebuilt once. An editor's save (write, rename, chmod)
 /// takes a millisecond or two; anything longer adds to every reload, and a burst of changes
 /// (a `git checkout`) that outlasts it costs only one more incremental rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(10);
+const DEBOUNCE: Duration = Duration::from_millis(5);
 /// How often idle event streams are written to, so closed tabs are noticed and dropped.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(200);
