@@ -92,6 +92,12 @@ impl Memo {
         self.files.edited = edited;
     }
 
+    /// Whether this memo keeps nothing for a next build ([`Memo::one_shot`]): then a stage's
+    /// inputs may be let go of once the stages after no longer read them.
+    pub(crate) fn keeps_nothing(&self) -> bool {
+        !self.renders.keeps
+    }
+
     pub(crate) fn key(&self, value: impl Hash) -> u64 {
         self.hasher.hash_one(value)
     }
