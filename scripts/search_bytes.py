@@ -7,8 +7,9 @@ The query is typed a key at a time; at each key the script loads the term chunks
 tokens sort (a token still being typed, or one CJK character, also the next chunks it starts,
 up to 3), for a word of 4+ letters that matches nothing the word lists' chunks where it sorts
 (up to 2 of each list) and the term chunks of the words found near it, and the chunks of the
-pages among the first 20 results. Prints, per query, how many sections it finds, and the
-scripts and bytes loaded in all (the manifest counted once).
+pages among the first 20 results (a page chunk holds the manifest's `pages` pages). Prints, per
+query, how many sections it finds, and the scripts and bytes loaded in all (the manifest
+counted once).
 """
 
 import json
@@ -185,7 +186,7 @@ def main():
             most = max((n for n, _, _ in found.values()), default=0)
             hits = sorted((-exact, -score, s) for s, (n, exact, score) in found.items() if n == most)
             for _, _, s in hits[:MAX_RESULTS]:
-                chunk(f"d{s // manifest['stride']}")
+                chunk(f"d{s // manifest['stride'] // manifest.get('pages', 1)}")
         size = sum((public / name).stat().st_size for name in loaded)
         print(f"{query!r}: {len(hits)} results, {len(loaded)} scripts, {size / 1024:.0f} KB")
 

@@ -410,7 +410,9 @@
     }
     var found = gather(manifest, plan(manifest, query));
     var hits = found ? search(found.lists) : [];
-    var docNames = hits.map(function (s) { return "d" + Math.floor(s / manifest.stride); });
+    // Page chunks hold `manifest.pages` pages each, in reading order.
+    function pageChunk(d) { return "d" + Math.floor(d / manifest.pages); }
+    var docNames = hits.map(function (s) { return pageChunk(Math.floor(s / manifest.stride)); });
     if (!found || !need(docNames)) {
       message(input.dataset.loading);
       return;
@@ -425,7 +427,8 @@
     list.textContent = "";
     hits.forEach(function (s, n) {
       var d = Math.floor(s / manifest.stride);
-      list.appendChild(result(chunks["d" + d], s - d * manifest.stride, marks, marked, n));
+      var page = chunks[pageChunk(d)][d % manifest.pages];
+      list.appendChild(result(page, s - d * manifest.stride, marks, marked, n));
     });
     open(true);
   }

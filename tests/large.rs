@@ -65,6 +65,7 @@ fn a_query_loads_a_bounded_part_of_the_index_and_a_unique_word_finds_its_note() 
     let manifest = call(out, "search-index.js");
     let firsts: Vec<String> = serde_json::from_value(manifest["chunks"].clone()).unwrap();
     let stride = manifest["stride"].as_u64().unwrap();
+    let per_chunk = manifest["pages"].as_u64().unwrap();
     assert_eq!(manifest["docs"], NOTES + NOTES.div_ceil(50) + 1, "every page");
 
     let mut chunks: Vec<(String, u64)> = fs::read_dir(out.join("search-index"))
@@ -112,7 +113,9 @@ fn a_query_loads_a_bounded_part_of_the_index_and_a_unique_word_finds_its_note() 
             .unwrap_or_else(|| panic!("{word} in its chunk"));
         assert_eq!(postings.len(), 1, "{word}: one section holds it, with weight 1");
         let address = postings[0].as_u64().unwrap();
-        let doc = call(out, &format!("search-index/d{}.js", address / stride));
+        let d = address / stride;
+        let chunk = call(out, &format!("search-index/d{}.js", d / per_chunk));
+        let doc = &chunk[(d % per_chunk) as usize];
         assert_eq!(doc[1], note_path(i).1, "{word} finds note {i}");
         assert_eq!(
             doc[2][(address % stride) as usize][1],
