@@ -9,6 +9,7 @@
 #   scripts/bench.sh            # N = 1000 and 10000, 5 runs each
 #   RUNS=3 scripts/bench.sh 2000
 #   ZOLA=/path/to/zola HUGO=/path/to/hugo scripts/bench.sh   # binaries not on PATH
+#   SERVE=1000 EDITS=20 scripts/bench.sh 1000 10000          # serve timed on 1,000 notes
 #
 # Needs python3 and GNU time (/usr/bin/time; Debian package `time`). Hugo and Zola are skipped
 # with a note when not found.
@@ -88,9 +89,11 @@ for n in "${SIZES[@]}"; do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Incremental rebuild: `figmark serve` on the first corpus, one note edited ten times, timed from
-# the save to the live-reload event (scripts/serve_latency.py).
+# Incremental rebuild: `figmark serve` on the corpus of SERVE notes (one of the sizes; the largest
+# by default), one note edited EDITS times, timed from the save to the live-reload event
+# (scripts/serve_latency.py).
+SERVE=${SERVE:-$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -1)}
 echo
-echo "serve, one note of ${SIZES[0]} edited:"
-python3 scripts/serve_latency.py "$BIN" "$WORK/${SIZES[0]}/figmark" \
-  "$WORK/${SIZES[0]}/figmark/content/s001/n007.md" "${EDITS:-10}"
+echo "serve, one note of $SERVE edited:"
+python3 scripts/serve_latency.py "$BIN" "$WORK/$SERVE/figmark" \
+  "$WORK/$SERVE/figmark/content/s001/n007.md" "${EDITS:-10}"
