@@ -153,6 +153,7 @@ fn make(root: &Path, memo: &mut Memo, lenient: Lenient, sink: &Sink) -> Result<S
         rendered: &rendered.pages,
         render_keys: &rendered.keys,
         backlinks: &backlinks,
+        backlink_keys: &checked.backlink_keys,
         last_changed: &last_changed,
         templates: &templates,
     };

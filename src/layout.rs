@@ -26,6 +26,8 @@ pub struct Input<'a> {
     /// Each page's render key, which stands for its body in its view's hash.
     pub render_keys: &'a [u64],
     pub backlinks: &'a [Vec<Backlink>],
+    /// Each page's backlinks hashed, which stand for them in its key.
+    pub backlink_keys: &'a [u64],
     pub last_changed: &'a HashMap<String, String>,
     pub templates: &'a Templates,
 }
@@ -232,7 +234,7 @@ fn reuse_pages(
         .into_par_iter()
         .map(|i| {
             let map = (site.pages[i].rel == content::SECTION_INDEX).then_some(map_key);
-            memo.key((site_key, i, input.render_keys[i], &input.backlinks[i], map))
+            memo.key((site_key, i, input.render_keys[i], input.backlink_keys[i], map))
         })
         .collect();
     let found = memo.pages.get_all(&keys);

@@ -420,7 +420,10 @@ impl Cache {
                     }
                     Err(at) => self.sorted.insert(at, t),
                 }
-                self.words = None;
+                // The word lists hold only some terms: most edits leave them as they were.
+                if is_word(name) {
+                    self.words = None;
+                }
             }
         }
     }
