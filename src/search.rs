@@ -43,11 +43,11 @@
 //! term chunks of the words found. The lists hold names only, no postings, so they stay a few
 //! percent of the index.
 //!
-//! On 10,000 generated notes (21 MB of markdown) the whole index is 27 MB (1.3×; it was 1.6× as
-//! one file), two thirds of it the pages' text for snippets, and a query loads the 7 KB
-//! manifest, one chunk per token (the largest, one very common term alone, 140 KB) and one page
-//! chunk (about 2 KB) per result: 120–280 KB typed a key at a time. Everything is sorted, so the
-//! files are byte-identical on rebuild.
+//! On 10,000 generated notes (20 MB of markdown) the whole index is 25 MB (1.26×; it was 1.6×
+//! as one file), two thirds of it the pages' text for snippets, and a query loads the 7 KB
+//! manifest, one chunk per token (the largest, one very common term alone, 140 KB) and the page
+//! chunk (about 4 KB, four pages) of each result shown: 165–421 KB typed a key at a time.
+//! Everything is sorted, so the files are byte-identical on rebuild.
 //!
 //! **Why addresses.** `figmark serve` builds the index again after every edit. With sections
 //! numbered across the whole site, a page gaining a heading renumbered every later section and
