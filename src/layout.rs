@@ -13,7 +13,8 @@ use crate::links::Backlink;
 use crate::markdown::Rendered;
 use crate::markdown::slug::slug;
 use crate::memo::Memo;
-use crate::output::{Contents, Sink, lock};
+use crate::output::{Contents, Made, Sink, lock};
+use crate::print::Frames;
 use crate::strings::Strings;
 use crate::templates::{Templates, context};
 use crate::views::{Body, PageView, SiteViews};
@@ -101,16 +102,6 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
     }
 }
 
-/// Laid-out pages by output path.
-pub(crate) type Laid = Arc<[(String, Arc<[u8]>)]>;
-
-/// The print edition's frames, and the file of the edition that holds each page, made when an
-/// edition is filled: both read every page, and hold while the frames do.
-pub(crate) struct Frames {
-    laid: Laid,
-    files_of: OnceLock<HashMap<String, Arc<str>>>,
-}
-
 /// The tags index, each tag's page and 404 into `sink`: they read only what the site's key
 /// covers, so a rebuild that keeps it keeps them (their views list every tagged page: making
 /// and hashing them took 20 ms of each rebuild at 10,000 notes). Returns how many were laid
@@ -144,7 +135,7 @@ fn lay_out_listings(
             })?;
             let mut laid = laid.into_inner().unwrap_or_else(PoisonError::into_inner);
             laid.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            (Laid::from(laid), made)
+            (Made::from(laid), made)
         }
     };
     memo.listings.keep(key, Arc::clone(&laid));
@@ -164,7 +155,7 @@ fn lay_out_frames(
     date: Option<&str>,
     templates: &Templates,
     memo: &Memo,
-) -> Result<(Laid, usize), Vec<Diagnostic>> {
+) -> Result<(Made, usize), Vec<Diagnostic>> {
     let site = views.site;
     let titles: Vec<String> = editions
         .iter()
@@ -184,7 +175,7 @@ fn lay_out_frames(
         lock(&laid).push((path, html))
     })?;
     Ok((
-        Laid::from(laid.into_inner().unwrap_or_else(PoisonError::into_inner)),
+        Made::from(laid.into_inner().unwrap_or_else(PoisonError::into_inner)),
         made,
     ))
 }

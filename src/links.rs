@@ -108,50 +108,18 @@ pub fn check(
         if !last.forgets && last.site == site_key && last.render_keys.len() == render_keys.len() {
             to_check_again(last, render_keys)
         } else {
-            last.pages = vec![PageCheck::default(); site.pages.len()];
-            last.anchored_by = vec![Vec::new(); site.pages.len()];
-            last.backlinks = Arc::new(vec![Vec::new(); site.pages.len()]);
-            last.backlink_keys = Arc::new(vec![backlinks_key(&[]); site.pages.len()]);
+            *last = Last {
+                forgets: last.forgets,
+                pages: vec![PageCheck::default(); site.pages.len()],
+                anchored_by: vec![Vec::new(); site.pages.len()],
+                backlinks: Arc::new(vec![Vec::new(); site.pages.len()]),
+                backlink_keys: Arc::new(vec![backlinks_key(&[]); site.pages.len()]),
+                ..Last::default()
+            };
             (0..site.pages.len()).collect()
         };
     let checks: Vec<PageCheck> = again.par_iter().map(|&i| cx.page(i)).collect();
-    let backlinks = Arc::make_mut(&mut last.backlinks);
-    let mut touched = Vec::new();
-    for (&i, check) in again.iter().zip(checks) {
-        let old = std::mem::replace(&mut last.pages[i], check);
-        for &(j, _) in &old.reaches {
-            backlinks[j].retain(|b| b.from != i);
-            touched.push(j);
-        }
-        for &j in &old.anchored {
-            last.anchored_by[j].retain(|&k| k != i);
-        }
-        for (j, sentence) in &last.pages[i].reaches {
-            let at = backlinks[*j].partition_point(|b| b.from < i);
-            backlinks[*j].insert(
-                at,
-                Backlink {
-                    from: i,
-                    sentence: sentence.clone(),
-                },
-            );
-            touched.push(*j);
-        }
-        for &j in &last.pages[i].anchored {
-            let at = last.anchored_by[j].partition_point(|&k| k < i);
-            last.anchored_by[j].insert(at, i);
-        }
-    }
-    touched.sort_unstable();
-    touched.dedup();
-    let keys = Arc::make_mut(&mut last.backlink_keys);
-    let fresh: Vec<u64> = touched
-        .par_iter()
-        .map(|&j| backlinks_key(&backlinks[j]))
-        .collect();
-    for (&j, key) in touched.iter().zip(fresh) {
-        keys[j] = key;
-    }
+    last.replace(&again, checks);
     let checked = Checked {
         diagnostics: last
             .pages
@@ -169,6 +137,45 @@ pub fn check(
         last.render_keys = render_keys.to_vec();
     }
     checked
+}
+
+impl Last {
+    /// Puts the new checks of pages `again` in place of their old ones, and patches the
+    /// backlinks and anchors they gave or give, and the hashes of the backlinks that changed.
+    fn replace(&mut self, again: &[usize], checks: Vec<PageCheck>) {
+        let backlinks = Arc::make_mut(&mut self.backlinks);
+        let mut touched = Vec::new();
+        for (&i, check) in again.iter().zip(checks) {
+            let old = std::mem::replace(&mut self.pages[i], check);
+            for &(j, _) in &old.reaches {
+                backlinks[j].retain(|b| b.from != i);
+                touched.push(j);
+            }
+            for &j in &old.anchored {
+                self.anchored_by[j].retain(|&k| k != i);
+            }
+            for (j, sentence) in &self.pages[i].reaches {
+                let at = backlinks[*j].partition_point(|b| b.from < i);
+                let sentence = sentence.clone();
+                backlinks[*j].insert(at, Backlink { from: i, sentence });
+                touched.push(*j);
+            }
+            for &j in &self.pages[i].anchored {
+                let at = self.anchored_by[j].partition_point(|&k| k < i);
+                self.anchored_by[j].insert(at, i);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let fresh: Vec<u64> = touched
+            .par_iter()
+            .map(|&j| backlinks_key(&backlinks[j]))
+            .collect();
+        let keys = Arc::make_mut(&mut self.backlink_keys);
+        for (&j, key) in touched.iter().zip(fresh) {
+            keys[j] = key;
+        }
+    }
 }
 
 /// A page's backlinks, hashed the same in every process.

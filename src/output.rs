@@ -15,6 +15,9 @@ use rayon::prelude::*;
 /// Hashed with ahash: a rebuild at 10,000 notes puts 30,000 paths.
 pub type Files = HashMap<String, Contents, ahash::RandomState>;
 
+/// Files made by a stage, by output path, kept as made.
+pub(crate) type Made = Arc<[(String, Arc<[u8]>)]>;
+
 pub enum Contents {
     /// Made by the build. Shared, so that `figmark serve` keeps an unchanged page from one
     /// rebuild to the next without copying it.

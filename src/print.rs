@@ -46,6 +46,14 @@ pub const BODY_MARK: &str = "<!--figmark:print-body-->";
 /// 10 MB. The bundled notes' edition is 0.4 MB.
 pub const SPLIT_BYTES: usize = 2 << 20;
 
+/// The print edition's frames (cover and contents, laid out), and the file of the edition that
+/// holds each page, made when an edition is filled: both read every page, and hold while the
+/// frames do.
+pub(crate) struct Frames {
+    pub laid: crate::output::Made,
+    pub files_of: std::sync::OnceLock<HashMap<String, Arc<str>>>,
+}
+
 /// One file of the print edition: its output path, its title's suffix after the edition's
 /// (empty for the whole edition) and its pages in reading order. An index of the editions has no
 /// pages.

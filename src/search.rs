@@ -96,9 +96,9 @@ const WORDS_BYTES: usize = 4 * 1024;
 const WORDS_MAX: usize = 16 * 1024;
 
 /// Pages per page chunk. One file per page was a third of a site's files, and creating a file
-/// is what writing a site costs most on a slow disk (0.4–0.9 ms each on this machine's ext4):
-/// four to a chunk makes 7,500 fewer files at 10,000 notes, for at most 20 chunks of about
-/// 8 KB read per search.
+/// is what writing a site costs most on a slow disk (0.03–0.9 ms each on this machine's ext4,
+/// the most in the 30 s after a large delete): four to a chunk makes 7,500 fewer files at 10,000
+/// notes, for at most 20 chunks of about 4 KB read per search.
 pub const PAGES_PER_CHUNK: usize = 4;
 
 pub const TITLE: u32 = 100;
