@@ -105,11 +105,6 @@ impl Letters {
     }
 }
 
-/// The hash of a page's text: fixed seeds, so that equal texts hash alike in every process.
-fn digest(text: &str) -> u64 {
-    ahash::RandomState::with_seeds(0x6669_676d, 0x6172_6b00, 0x7061_6765, 0x7465_7874).hash_one(text)
-}
-
 impl Page {
     /// A page from its path under `content/` and its text. Its section is set when the site's
     /// section tree is built.
@@ -146,7 +141,7 @@ impl Page {
             rel: rel.to_string(),
             file,
             meta: Arc::new(meta),
-            digest: digest(&source),
+            digest: crate::stable::hash(&*source),
             letters: Letters::of(&source[body_start..]),
             source: source.into(),
             body_start,
@@ -172,7 +167,7 @@ impl Page {
             body_start: 0,
             section: 0,
             titled: false,
-            digest: digest(""),
+            digest: crate::stable::hash(""),
             letters: Letters::default(),
         }
     }

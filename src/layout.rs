@@ -77,13 +77,7 @@ pub fn lay_out(input: &Input, memo: &mut Memo, sink: &Sink) -> Result<usize, Vec
     let frames_key = memo.key((site_key, &editions, date));
     let frames = match memo.frames.get(frames_key) {
         Some(frames) => Ok((frames, 0)),
-        None => lay_out_frames(&views, &editions, date, input.templates, memo).map(|(laid, made)| {
-            let frames = Frames {
-                laid,
-                files_of: OnceLock::new(),
-            };
-            (Arc::new(frames), made)
-        }),
+        None => lay_out_frames(&views, &editions, date, input.templates, memo),
     };
     let frames = frames.map(|(frames, made)| {
         memo.frames.keep(frames_key, Arc::clone(&frames));
@@ -129,13 +123,7 @@ fn lay_out_listings(
                 })
                 .collect();
             jobs.push(not_found_job(views, views.site));
-            let laid = Mutex::new(Vec::new());
-            let made = run(jobs, templates, memo, &|path, html| {
-                lock(&laid).push((path, html))
-            })?;
-            let mut laid = laid.into_inner().unwrap_or_else(PoisonError::into_inner);
-            laid.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            (Made::from(laid), made)
+            run_kept(jobs, templates, memo)?
         }
     };
     memo.listings.keep(key, Arc::clone(&laid));
@@ -147,15 +135,15 @@ fn lay_out_listings(
     Ok(made)
 }
 
-/// The frames of the print edition's files (cover, table of contents, no body), by path, and
-/// how many were laid out now.
+/// The frames of the print edition's files (cover, table of contents, no body), and how many
+/// were laid out now.
 fn lay_out_frames(
     views: &SiteViews,
     editions: &[print::Edition],
     date: Option<&str>,
     templates: &Templates,
     memo: &Memo,
-) -> Result<(Made, usize), Vec<Diagnostic>> {
+) -> Result<(Arc<Frames>, usize), Vec<Diagnostic>> {
     let site = views.site;
     let titles: Vec<String> = editions
         .iter()
@@ -170,14 +158,9 @@ fn lay_out_frames(
         .zip(titles.iter().zip(&contents))
         .map(|(e, (title, contents))| edition_job(views, site, e, title, contents, date))
         .collect();
-    let laid = Mutex::new(Vec::new());
-    let made = run(frames, templates, memo, &|path, html| {
-        lock(&laid).push((path, html))
-    })?;
-    Ok((
-        Made::from(laid.into_inner().unwrap_or_else(PoisonError::into_inner)),
-        made,
-    ))
+    let (laid, made) = run_kept(frames, templates, memo)?;
+    let files_of = OnceLock::new();
+    Ok((Arc::new(Frames { laid, files_of }), made))
 }
 
 /// Everything a page's view reads but its own rendering, its backlinks and the home page's
@@ -336,6 +319,17 @@ fn run(
         }
     }
     if errors.is_empty() { Ok(fresh) } else { Err(errors) }
+}
+
+/// [`run`], keeping the pages (in order of their paths) rather than putting them anywhere.
+fn run_kept(jobs: Vec<Job>, templates: &Templates, memo: &Memo) -> Result<(Made, usize), Vec<Diagnostic>> {
+    let laid = Mutex::new(Vec::new());
+    let made = run(jobs, templates, memo, &|path, html| {
+        lock(&laid).push((path, html))
+    })?;
+    let mut laid = laid.into_inner().unwrap_or_else(PoisonError::into_inner);
+    laid.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok((Made::from(laid), made))
 }
 
 /// Puts each edition, its body (or the index of the editions) in its laid-out frame, into `sink`.

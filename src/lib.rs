@@ -22,6 +22,7 @@ mod output;
 mod print;
 mod search;
 pub mod serve;
+mod stable;
 mod strings;
 mod templates;
 mod urls;

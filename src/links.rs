@@ -102,8 +102,7 @@ pub fn check(
         assets,
     };
     let rels: Vec<&str> = site.pages.iter().map(|p| p.rel.as_str()).collect();
-    let site_key =
-        ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one((root, &site.content_dir, rels, &site.assets));
+    let site_key = crate::stable::hash((root, &site.content_dir, rels, &site.assets));
     let again: Vec<usize> =
         if !last.forgets && last.site == site_key && last.render_keys.len() == render_keys.len() {
             to_check_again(last, render_keys)
@@ -113,7 +112,7 @@ pub fn check(
                 pages: vec![PageCheck::default(); site.pages.len()],
                 anchored_by: vec![Vec::new(); site.pages.len()],
                 backlinks: Arc::new(vec![Vec::new(); site.pages.len()]),
-                backlink_keys: Arc::new(vec![backlinks_key(&[]); site.pages.len()]),
+                backlink_keys: Arc::new(vec![crate::stable::hash(&[] as &[Backlink]); site.pages.len()]),
                 ..Last::default()
             };
             (0..site.pages.len()).collect()
@@ -169,18 +168,13 @@ impl Last {
         touched.dedup();
         let fresh: Vec<u64> = touched
             .par_iter()
-            .map(|&j| backlinks_key(&backlinks[j]))
+            .map(|&j| crate::stable::hash(&backlinks[j]))
             .collect();
         let keys = Arc::make_mut(&mut self.backlink_keys);
         for (&j, key) in touched.iter().zip(fresh) {
             keys[j] = key;
         }
     }
-}
-
-/// A page's backlinks, hashed the same in every process.
-fn backlinks_key(backlinks: &[Backlink]) -> u64 {
-    ahash::RandomState::with_seeds(5, 6, 7, 8).hash_one(backlinks)
 }
 
 /// The pages whose links may lead elsewhere than at the last check, in order: those rendered

@@ -17,8 +17,8 @@
 //!   (everything a view reads but a page's own rendering, backlinks and the home page's map,
 //!   see `layout::site_key`), its render key and its backlinks, so that a rebuild makes the
 //!   views of the pages an edit reached only.
-//! - **editions**: each file of the print edition, as parts, by its frame, the site's key,
-//!   which edition holds each page and its pages' render keys.
+//! - **editions**: each file of the print edition, as parts, by the frames' key (below) and its
+//!   pages' render keys.
 //! - **listings**: the tags index, the tag pages and 404, by the site's key.
 //! - **frames**: the print edition's frames (cover and contents) and which file holds each
 //!   page, by the site's key, the editions (which pages each holds) and the cover's date.
@@ -209,15 +209,21 @@ impl<V: Clone + Send + Sync> Table<V> {
             .iter()
             .map(|k| this.get(k).or_else(|| self.last.get(k)).cloned())
             .collect();
-        if self.keeps {
-            this.reserve(keys.len());
-            let kept = keys
-                .iter()
+        self.keep_all(
+            keys.iter()
                 .zip(&found)
-                .filter_map(|(&k, v)| Some((k, v.clone()?)));
-            this.extend(kept);
-        }
+                .filter_map(|(&k, v)| Some((k, v.clone()?))),
+        );
         found
+    }
+
+    /// Records that this build uses each value under its key.
+    fn keep_all(&mut self, values: impl Iterator<Item = (u64, V)>) {
+        if self.keeps {
+            let this = self.this.get_mut().unwrap_or_else(PoisonError::into_inner);
+            this.reserve(values.size_hint().1.unwrap_or(0));
+            this.extend(values);
+        }
     }
 
     pub fn get_or_make(&mut self, key: u64, make: impl FnOnce() -> V) -> V {
@@ -229,22 +235,15 @@ impl<V: Clone + Send + Sync> Table<V> {
     /// The value for each of `keys`, making the missing ones in parallel with `make(i)`; also
     /// how many were made. Looked up and kept all at once, not under the lock one by one.
     pub fn par_get_or_make(&mut self, keys: &[u64], make: impl Fn(usize) -> V + Sync) -> (Vec<V>, usize) {
-        let this = self.this.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let found: Vec<Option<V>> = keys
-            .iter()
-            .map(|k| this.get(k).or_else(|| self.last.get(k)).cloned())
-            .collect();
-        let made = found.iter().filter(|v| v.is_none()).count();
+        let found = self.get_all(keys);
+        let made: Vec<usize> = (0..keys.len()).filter(|&i| found[i].is_none()).collect();
         let values: Vec<V> = found
             .into_par_iter()
             .enumerate()
             .map(|(i, v)| v.unwrap_or_else(|| make(i)))
             .collect();
-        if self.keeps {
-            this.reserve(keys.len());
-            this.extend(keys.iter().copied().zip(values.iter().cloned()));
-        }
-        (values, made)
+        self.keep_all(made.iter().map(|&i| (keys[i], values[i].clone())));
+        (values, made.len())
     }
 }
 

@@ -232,11 +232,12 @@ pub struct Cache {
     dirty: HashSet<u32>,
     /// The page chunks of the last build, each with whether a page of it changed since.
     pages: Vec<(Arc<[u8]>, bool)>,
-    /// The word lists' chunks of the last build, shared again when a build makes the same bytes.
-    lists: Vec<Arc<[u8]>>,
-    /// The word lists while the terms held stay the same (most edits): made again, they took
-    /// 3 ms of each rebuild at 10,000 notes.
-    words: Option<WordLists>,
+    /// The word lists of the last build, kept while the terms held stay the same (most edits:
+    /// made again, they took 3 ms of each rebuild at 10,000 notes); made again, a chunk of the
+    /// same bytes is shared.
+    words: WordLists,
+    /// Whether `words` still holds for the terms held.
+    words_hold: bool,
 }
 
 /// How [`update`] brought a [`Cache`] up to date.
@@ -360,7 +361,7 @@ impl Cache {
         let names = &terms.names;
         sorted.par_sort_unstable_by(|&a, &b| utf16_cmp(&names[a as usize], &names[b as usize]));
         self.sorted = sorted;
-        self.words = None;
+        self.words_hold = false;
         self.json = json;
         self.stride = stride;
         self.chunks.clear();
@@ -422,7 +423,7 @@ impl Cache {
                 }
                 // The word lists hold only some terms: most edits leave them as they were.
                 if is_word(name) {
-                    self.words = None;
+                    self.words_hold = false;
                 }
             }
         }
@@ -445,11 +446,14 @@ impl Cache {
             .map(|r| self.terms.names[self.sorted[r.start] as usize].as_str())
             .collect();
         manifest.push_str(&json(&firsts));
-        let lists = self.words.take().unwrap_or_else(|| self.word_lists());
+        if !self.words_hold {
+            self.words = self.word_lists();
+            self.words_hold = true;
+        }
         manifest.push_str(",\"words\":");
-        manifest.push_str(&json(&lists.firsts[0]));
+        manifest.push_str(&json(&self.words.firsts[0]));
         manifest.push_str(",\"backwards\":");
-        manifest.push_str(&json(&lists.firsts[1]));
+        manifest.push_str(&json(&self.words.firsts[1]));
         manifest.push_str("};\n");
         let dirty = self.dirty_chunks(&ranges);
         let made: Vec<(&[u32], Arc<[u8]>)> = ranges
@@ -481,9 +485,7 @@ impl Cache {
         for (i, (bytes, _)) in self.pages.iter().enumerate() {
             files.push((chunk_file('d', i), Arc::clone(bytes)));
         }
-        self.lists = lists.files.iter().map(|(_, bytes)| Arc::clone(bytes)).collect();
-        files.extend(lists.files.iter().cloned());
-        self.words = Some(lists);
+        files.extend(self.words.files.iter().cloned());
         self.chunks = chunks;
         self.dirty.clear();
         files
@@ -556,7 +558,7 @@ impl Cache {
         let mut backwards: Vec<String> = words.iter().map(|w| w.chars().rev().collect()).collect();
         backwards.par_sort_unstable_by(|a, b| utf16_cmp(a, b));
         let backwards: Vec<&str> = backwards.iter().map(String::as_str).collect();
-        let last: HashMap<&[u8], &Arc<[u8]>> = self.lists.iter().map(|b| (&b[..], b)).collect();
+        let last: HashMap<&[u8], &Arc<[u8]>> = self.words.files.iter().map(|(_, b)| (&b[..], b)).collect();
         let mut lists = WordLists::default();
         for (k, (letter, list)) in [('w', &words), ('b', &backwards)].into_iter().enumerate() {
             let sizes: Vec<usize> = list.iter().map(|w| w.len() + 3).collect();

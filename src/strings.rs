@@ -41,7 +41,7 @@ impl Strings {
         for (name, text) in overrides {
             table.insert(name.clone(), text.get_ref().clone());
         }
-        let key = ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(&table);
+        let key = crate::stable::hash(&table);
         Self { table, key }
     }
 

@@ -45,15 +45,10 @@ pub fn render<'a>(
 /// The figure error as a diagnostic at its line in the file; `spec_line` is where the spec starts.
 fn diagnostic(e: figures::FigureError, file: &str, spec_line: usize) -> Diagnostic {
     let field = e.field.map(|f| format!("field `{f}`: ")).unwrap_or_default();
-    let d = Diagnostic::error(
-        file,
-        spec_line + e.line,
-        0,
-        format!("figure: {field}{}", e.message),
-    );
-    match e.hint {
-        Some(hint) => d.with_hint(hint),
-        None => d,
+    let message = format!("figure: {field}{}", e.message);
+    Diagnostic {
+        hint: e.hint,
+        ..Diagnostic::error(file, spec_line + e.line, 0, message)
     }
 }
 

@@ -93,15 +93,10 @@ struct DiagramError {
 
 impl DiagramError {
     fn at(self, file: &str, fence_line: usize) -> Diagnostic {
-        let d = Diagnostic::error(
-            file,
-            fence_line + self.line,
-            0,
-            format!("mermaid: {}", self.message),
-        );
-        match self.hint {
-            Some(hint) => d.with_hint(hint),
-            None => d,
+        let message = format!("mermaid: {}", self.message);
+        Diagnostic {
+            hint: self.hint,
+            ..Diagnostic::error(file, fence_line + self.line, 0, message)
         }
     }
 }
